@@ -1,0 +1,24 @@
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/serve_command.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"bridgecast: briefing conferences to many bridge points"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  bridgecast::app::ServeOptions serve;
+  bridgecast::app::AddServeCommand(app, serve);
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_default_logger(spdlog::stderr_color_mt("bridgecast"));
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  if (app.got_subcommand("serve")) return bridgecast::app::RunServe(serve);
+  return 2;
+}

@@ -1,0 +1,106 @@
+#include "app/node.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "app/conference_file.hpp"
+#include "app/join_links.hpp"
+#include "media/webrtc_point_session.hpp"
+#include "signaling/tls_identity.hpp"
+
+namespace bridgecast::app {
+namespace {
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string UrlHost(const std::string& host) {
+  if (host == "0.0.0.0" || host == "::") return "localhost";
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+Node::Node(GMainLoop* loop, NodeConfig config) : loop_(loop), config_(std::move(config)) {}
+
+Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& config) {
+  std::unique_ptr<Node> node(new Node(loop, config));
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) return Error{"io_error", "cannot create state dir " + config.state_dir};
+  ::chmod(config.state_dir.c_str(), 0700);
+
+  auto conference = LoadConference(config.conference_file);
+  if (!conference) return conference.error();
+  node->conference_ = std::move(*conference);
+
+  auto tls = signaling::EnsureTlsIdentity(config.state_dir + "/tls");
+  if (!tls) return tls.error();
+  node->tls_ = *tls;
+  auto signer = signaling::LoadOrCreateTokenSigner(config.state_dir + "/token.key");
+  if (!signer) return signer.error();
+  node->signer_.emplace(std::move(*signer));
+
+  auto program = media::Program::Create(config.program, *node, node->clock_);
+  if (!program) return program.error();
+  node->program_ = std::move(*program);
+  Status started = node->program_->Start();
+  if (!started) return started.error();
+
+  media::Program& program_ref = *node->program_;
+  const media::IceConfig ice = config.ice;
+  node->gateway_ = std::make_unique<signaling::Gateway>(
+      node->conference_, *node->signer_,
+      [&program_ref, ice](const std::string& name, media::PointSession::Listener& listener)
+          -> Result<std::unique_ptr<media::PointSession>> {
+        auto session = media::WebRtcPointSession::Create(program_ref, ice, listener, name);
+        if (!session) return session.error();
+        return std::unique_ptr<media::PointSession>(std::move(*session));
+      },
+      node->clock_);
+
+  signaling::ServerConfig server_config;
+  server_config.address = config.listen.host;
+  server_config.port = config.listen.port;
+  server_config.tls = node->tls_;
+  auto server = signaling::Server::Create(loop, server_config, *node->gateway_);
+  if (!server) return server.error();
+  node->server_ = std::move(*server);
+  node->gateway_->set_sink(node->server_.get());
+  node->base_url_ = !config.public_url.empty()
+                        ? config.public_url
+                        : "https://" + UrlHost(config.listen.host) + ":" +
+                              std::to_string(node->server_->port());
+  return node;
+}
+
+Node::~Node() {
+  if (gateway_) gateway_->CloseAll();
+  server_.reset();
+  gateway_.reset();
+  program_.reset();
+}
+
+Status Node::WriteLinks() const {
+  const int64_t now = UnixNow();
+  Status links = WriteJoinLinks(config_.state_dir + "/join-links.json", conference_, *signer_,
+                                base_url_, tls_.sha256_fingerprint, now);
+  if (!links) return links;
+  return WritePrivateFile(
+      config_.state_dir + "/operator-token",
+      signer_->Sign({conference_.id, signaling::Role::kOperator, "", now}) + "\n");
+}
+
+void Node::OnProgramError(const std::string& message) {
+  spdlog::critical("program failed, stopping: {}", message);
+  failed_ = true;
+  g_main_loop_quit(loop_);
+}
+
+}  // namespace bridgecast::app

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <glib.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agenda/conference_spec.hpp"
+#include "app/node_config.hpp"
+#include "base/clock.hpp"
+#include "media/program.hpp"
+#include "signaling/gateway.hpp"
+#include "signaling/server.hpp"
+#include "signaling/token.hpp"
+
+namespace bridgecast::app {
+
+// The central node: the program, the HTTPS/WSS server and the gateway that
+// connects points to the program, all on one GLib main loop.
+class Node final : public media::Program::Listener {
+ public:
+  // Prepares the state directory (TLS identity, token key), loads the
+  // conference, starts the program and listens.
+  static Result<std::unique_ptr<Node>> Start(GMainLoop* loop, const NodeConfig& config);
+  ~Node() override;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  int port() const { return server_->port(); }
+  const std::string& base_url() const { return base_url_; }
+  const agenda::ConferenceSpec& conference() const { return conference_; }
+  // Set when the program pipeline failed and the node must stop.
+  bool failed() const { return failed_; }
+
+  // Writes STATE_DIR/join-links.json and STATE_DIR/operator-token.
+  Status WriteLinks() const;
+
+ private:
+  Node(GMainLoop* loop, NodeConfig config);
+  void OnProgramError(const std::string& message) override;
+
+  GMainLoop* loop_;
+  NodeConfig config_;
+  SteadyClock clock_;
+  agenda::ConferenceSpec conference_;
+  signaling::TlsIdentity tls_;
+  std::optional<signaling::TokenSigner> signer_;
+  std::unique_ptr<media::Program> program_;
+  std::unique_ptr<signaling::Gateway> gateway_;
+  std::unique_ptr<signaling::Server> server_;
+  std::string base_url_;
+  bool failed_ = false;
+};
+
+}  // namespace bridgecast::app

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <gst/gst.h>
+
+#include <memory>
+#include <string>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/keyframe_throttle.hpp"
+#include "media/main_loop.hpp"
+#include "media/program_config.hpp"
+
+namespace bridgecast::media {
+
+// RTP caps of the shared program streams, also used as codec preferences.
+GstCapsPtr ProgramVideoRtpCaps();
+GstCapsPtr ProgramAudioRtpCaps();
+
+// The program: one source, encoded once (H.264 constrained-baseline + Opus),
+// payloaded once, and fanned out through one tee per stream. Point sessions
+// attach branches to the tees.
+class Program {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The pipeline failed; the broadcast is down.
+    virtual void OnProgramError(const std::string& message) = 0;
+  };
+
+  static Result<std::unique_ptr<Program>> Create(const ProgramConfig& config, Listener& listener,
+                                                 const Clock& clock);
+  ~Program();
+  Program(const Program&) = delete;
+  Program& operator=(const Program&) = delete;
+
+  Status Start();
+
+  GstElement* pipeline() const { return pipeline_.get(); }
+  GstElement* video_tee() const { return video_tee_; }
+  GstElement* audio_tee() const { return audio_tee_; }
+  const ProgramConfig& config() const { return config_; }
+
+  // Asks for a keyframe, throttled. Main loop only.
+  void RequestKeyframe();
+  const KeyframeThrottle& keyframe_throttle() const { return throttle_; }
+
+ private:
+  Program(const ProgramConfig& config, Listener& listener, const Clock& clock);
+  static gboolean OnBusMessage(GstBus* bus, GstMessage* message, gpointer self);
+  static GstPadProbeReturn OnUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  void SendKeyframeToEncoder();
+
+  ProgramConfig config_;
+  Listener& listener_;
+  const Clock& clock_;
+  GstElementPtr pipeline_;
+  GstElement* encoder_ = nullptr;  // owned by pipeline_
+  GstElement* video_tee_ = nullptr;
+  GstElement* audio_tee_ = nullptr;
+  guint bus_watch_ = 0;
+  guint keyframe_timer_ = 0;
+  KeyframeThrottle throttle_;
+  Lifetime lifetime_;
+};
+
+}  // namespace bridgecast::media

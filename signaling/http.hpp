@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+
+namespace bridgecast::signaling {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;           // without the query string
+  std::string authorization;  // the Authorization header, if any
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  bool cacheable = false;
+};
+
+}  // namespace bridgecast::signaling
