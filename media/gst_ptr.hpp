@@ -60,6 +60,13 @@ inline GstElementPtr MakeElement(const char* factory, const char* name = nullptr
   return GstElementPtr(e);
 }
 
+// Hands `element` to `bin`, which then owns it; returns it as a raw pointer,
+// or nullptr if the bin refused it (e.g. a duplicate name).
+inline GstElement* AddToBin(GstBin* bin, GstElementPtr element) {
+  GstElement* raw = element.get();
+  return gst_bin_add(bin, raw) ? raw : nullptr;
+}
+
 inline std::string ToString(const GCharPtr& s) { return s ? std::string(s.get()) : std::string(); }
 
 }  // namespace bridgecast::media

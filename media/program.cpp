@@ -53,8 +53,7 @@ GstCapsPtr ProgramVideoRtpCaps() {
   return GstCapsPtr(gst_caps_new_simple(
       "application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
       "H264", "payload", G_TYPE_INT, kVideoPayloadType, "clock-rate", G_TYPE_INT, 90000,
-      "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING, "42e01f",
-      "level-asymmetry-allowed", G_TYPE_STRING, "1", nullptr));
+      "packetization-mode", G_TYPE_STRING, "1", nullptr));
 }
 
 GstCapsPtr ProgramAudioRtpCaps() {

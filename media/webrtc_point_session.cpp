@@ -147,8 +147,8 @@ Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) 
     }
     g_object_unref(agent);
   }
-  webrtc_ = webrtc.get();
-  gst_bin_add(GST_BIN(program_.pipeline()), webrtc.release());
+  webrtc_ = AddToBin(GST_BIN(program_.pipeline()), std::move(webrtc));
+  if (!webrtc_) return Error{"media_failed", "a session named " + name + " already exists"};
 
   GstCapsPtr video_caps = ProgramVideoRtpCaps();
   GstCapsPtr audio_caps = ProgramAudioRtpCaps();
@@ -216,8 +216,7 @@ Status WebRtcPointSession::AddBranch(GstElement* tee, GstCaps* codec, bool nack,
   g_object_set(q.get(), "leaky", 2 /* downstream: drop the oldest */, "max-size-buffers",
                nack ? kVideoQueuePackets : kAudioQueuePackets, "max-size-bytes", 0u,
                "max-size-time", guint64{0}, nullptr);
-  queue = q.get();
-  gst_bin_add(GST_BIN(program_.pipeline()), q.release());
+  queue = AddToBin(GST_BIN(program_.pipeline()), std::move(q));
 
   webrtc_pad = gst_element_request_pad_simple(webrtc_, "sink_%u");
   if (!webrtc_pad) return Error{"media_failed", "webrtcbin refused a sink pad"};

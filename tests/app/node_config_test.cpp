@@ -1,0 +1,75 @@
+#include "app/node_config.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace bridgecast::app {
+
+TEST_CASE("listen addresses parse as IP:PORT") {
+  auto v4 = ParseListenAddress("127.0.0.1:0");
+  REQUIRE(v4.ok());
+  CHECK(v4->host == "127.0.0.1");
+  CHECK(v4->port == 0);
+  auto v6 = ParseListenAddress("[::1]:8443");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "::1");
+  CHECK(v6->port == 8443);
+  for (const char* bad : {"127.0.0.1", "localhost:80", "1.2.3.4:65536", "1.2.3.4:-1",
+                          "1.2.3.4:80x", "[::1]8443", ":80"}) {
+    INFO(bad);
+    auto r = ParseListenAddress(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "bad_config");
+  }
+}
+
+TEST_CASE("a config file sets the program, ICE and paths") {
+  NodeConfig config;
+  Status s = ApplyConfigFile(R"({
+    "listen": "0.0.0.0:9443", "state_dir": "/srv/bc", "public_url": "https://bc.example:9443",
+    "program": {"width": 640, "height": 360, "fps": 25, "video_kbps": 600, "cbr_filler": true},
+    "ice": {"addresses": ["127.0.0.1", "::1"]}
+  })",
+                             config);
+  REQUIRE(s);
+  CHECK(config.listen.port == 9443);
+  CHECK(config.state_dir == "/srv/bc");
+  CHECK(config.program.width == 640);
+  CHECK(config.program.fps == 25);
+  CHECK(config.program.video_bitrate == Bitrate::KilobitsPerSecond(600));
+  CHECK(config.program.cbr_filler);
+  CHECK(config.ice.addresses.size() == 2);
+}
+
+TEST_CASE("a bad config file changes nothing and says what is wrong") {
+  NodeConfig config;
+  config.state_dir = "keep";
+  std::string expect;
+  std::string text;
+  SECTION("unknown key") {
+    text = R"({"state_dir": "x", "lisen": "1.2.3.4:1"})";
+    expect = "unknown setting 'lisen'";
+  }
+  SECTION("out of range") {
+    text = R"({"state_dir": "x", "program": {"fps": 1000}})";
+    expect = "'fps'";
+  }
+  SECTION("wrong type") {
+    text = R"({"state_dir": 5})";
+    expect = "'state_dir'";
+  }
+  SECTION("bad ICE address") {
+    text = R"({"state_dir": "x", "ice": {"addresses": ["eth0"]}})";
+    expect = "IP addresses";
+  }
+  SECTION("not JSON") {
+    text = "{";
+    expect = "JSON object";
+  }
+  Status s = ApplyConfigFile(text, config);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == "bad_config");
+  CHECK_THAT(s.error().message, Catch::Contains(expect));
+  CHECK(config.state_dir == "keep");
+}
+
+}  // namespace bridgecast::app

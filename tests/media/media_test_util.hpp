@@ -1,0 +1,87 @@
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "media/gst_ptr.hpp"
+#include "media/program.hpp"
+
+namespace bridgecast::media {
+
+struct NullProgramListener final : Program::Listener {
+  void OnProgramError(const std::string& message) override { errors.push_back(message); }
+  std::vector<std::string> errors;
+};
+
+namespace test {
+
+inline void GstOnce() { gst_init(nullptr, nullptr); }
+
+inline ProgramConfig SmallProgram() {
+  ProgramConfig c;
+  c.width = 320;
+  c.height = 180;
+  c.fps = 15;
+  c.video_bitrate = Bitrate::KilobitsPerSecond(300);
+  return c;
+}
+
+// Iterates the default main context until `done` or the deadline.
+inline bool RunLoopUntil(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    g_main_context_iteration(nullptr, FALSE);
+    g_usleep(1000);
+  }
+  return true;
+}
+
+inline void RunLoopFor(std::chrono::milliseconds d) {
+  RunLoopUntil([] { return false; }, d);
+}
+
+// A tee branch ending in a fakesink, counting RTP packets.
+class RtpCounter {
+ public:
+  RtpCounter(Program& program, GstElement* tee) {
+    GstElementPtr sink = MakeElement("fakesink");
+    g_object_set(sink.get(), "sync", FALSE, "async", FALSE, nullptr);
+    GstPadPtr sink_pad(gst_element_get_static_pad(sink.get(), "sink"));
+    gst_pad_add_probe(
+        sink_pad.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad* pad, GstPadProbeInfo*, gpointer data) {
+          auto* self = static_cast<RtpCounter*>(data);
+          if (self->packets_++ == 0) {
+            GstCapsPtr caps(gst_pad_get_current_caps(pad));
+            GCharPtr text(caps ? gst_caps_to_string(caps.get()) : nullptr);
+            std::lock_guard lock(self->mutex_);
+            self->caps_ = ToString(text);
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        this, nullptr);
+    GstElement* raw = AddToBin(GST_BIN(program.pipeline()), std::move(sink));
+    GstPadPtr tee_pad(gst_element_request_pad_simple(tee, "src_%u"));
+    gst_pad_link(tee_pad.get(), sink_pad.get());
+    gst_element_sync_state_with_parent(raw);
+  }
+  int packets() const { return packets_.load(); }
+  std::string caps() {
+    std::lock_guard lock(mutex_);
+    return caps_;
+  }
+
+ private:
+  std::atomic<int> packets_{0};
+  std::mutex mutex_;
+  std::string caps_;
+};
+
+}  // namespace test
+}  // namespace bridgecast::media

@@ -1,0 +1,88 @@
+#include "media/webrtc_point_session.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "media_test_util.hpp"
+
+namespace bridgecast::media {
+namespace {
+
+struct RecordingListener final : PointSession::Listener {
+  void OnLocalOffer(const std::string& sdp) override { offer = sdp; }
+  void OnLocalCandidate(unsigned, const std::string& c) override { candidates.push_back(c); }
+  void OnLinkStateChanged(LinkState s) override { state = s; }
+  std::string offer;
+  std::vector<std::string> candidates;
+  LinkState state = LinkState::kNew;
+};
+
+}  // namespace
+
+TEST_CASE("a point session offers send-only H.264 with NACK/RTX and Opus on loopback ICE") {
+  test::GstOnce();
+  NullProgramListener program_listener;
+  SteadyClock clock;
+  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
+  REQUIRE(program.ok());
+  REQUIRE((*program)->Start());
+  RecordingListener listener;
+  auto session = WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener, "t1");
+  INFO((session.ok() ? "" : session.error().message));
+  REQUIRE(session.ok());
+
+  REQUIRE(test::RunLoopUntil([&] { return !listener.offer.empty(); }, std::chrono::seconds(5)));
+  const std::string& sdp = listener.offer;
+  CHECK_THAT(sdp, Catch::Contains("H264/90000"));
+  CHECK_THAT(sdp, Catch::Contains("OPUS/48000"));
+  CHECK_THAT(sdp, Catch::Contains("a=sendonly"));
+  CHECK_THAT(sdp, Catch::Contains("nack"));
+  CHECK_THAT(sdp, Catch::Contains("rtx/90000"));
+  CHECK_THAT(sdp, Catch::Contains("a=group:BUNDLE"));
+
+  test::RunLoopUntil([&] { return !listener.candidates.empty(); }, std::chrono::seconds(3));
+  REQUIRE_FALSE(listener.candidates.empty());
+  for (const std::string& c : listener.candidates) {
+    INFO(c);
+    CHECK_THAT(c, Catch::Contains("127.0.0.1"));
+  }
+
+  SECTION("answers that are not SDP are refused") {
+    for (const char* bad : {"", "hello", "v=0\r\n"}) {
+      auto s = (*session)->SetRemoteAnswer(bad);
+      REQUIRE_FALSE(s.ok());
+      CHECK(s.error().code == "bad_sdp");
+    }
+  }
+  SECTION("bad candidates are refused") {
+    CHECK((*session)->AddRemoteCandidate(2, "candidate:1").error().code == "bad_candidate");
+    CHECK((*session)->AddRemoteCandidate(0, "rm -rf /").error().code == "bad_candidate");
+    CHECK((*session)->AddRemoteCandidate(0, "candidate:1\n2").error().code == "bad_candidate");
+    CHECK((*session)->AddRemoteCandidate(0, "").ok());
+  }
+}
+
+TEST_CASE("removing a point session leaves the program flowing to others") {
+  test::GstOnce();
+  NullProgramListener program_listener;
+  SteadyClock clock;
+  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
+  REQUIRE(program.ok());
+  test::RtpCounter other(**program, (*program)->video_tee());
+  REQUIRE((*program)->Start());
+  for (int round = 0; round < 3; ++round) {
+    RecordingListener listener;
+    auto session =
+        WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener,
+                                   "r" + std::to_string(round));
+    INFO((session.ok() ? "" : session.error().message));
+    REQUIRE(session.ok());
+    test::RunLoopUntil([&] { return !listener.offer.empty(); }, std::chrono::seconds(5));
+    session->reset();
+  }
+  const int before = other.packets();
+  test::RunLoopFor(std::chrono::milliseconds(1000));
+  CHECK(other.packets() > before + 10);
+  CHECK(program_listener.errors.empty());
+}
+
+}  // namespace bridgecast::media
