@@ -35,7 +35,7 @@ Status ApplyProgram(const json& p, media::ProgramConfig& program) {
   if (!p.is_object()) return Bad("'program' must be an object");
   Status keys = CheckKeys(p,
                           {"width", "height", "fps", "video_kbps", "audio_kbps", "cbr_filler",
-                           "keyframe_interval_ms", "caption"},
+                           "keyframe_interval_ms"},
                           "program");
   if (!keys) return keys;
   struct IntSetting {
@@ -60,10 +60,6 @@ Status ApplyProgram(const json& p, media::ProgramConfig& program) {
   if (p.contains("cbr_filler")) {
     if (!p["cbr_filler"].is_boolean()) return Bad("'cbr_filler' must be true or false");
     program.cbr_filler = p["cbr_filler"].get<bool>();
-  }
-  if (p.contains("caption")) {
-    if (!p["caption"].is_string()) return Bad("'caption' must be a string");
-    program.caption = p["caption"].get<std::string>();
   }
   return Ok{};
 }

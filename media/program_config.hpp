@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <string>
 
 #include "base/units.hpp"
 
@@ -19,7 +18,6 @@ struct ProgramConfig {
   std::chrono::milliseconds keyframe_interval{2000};
   // Least time between two keyframes asked for by joining points.
   std::chrono::milliseconds keyframe_min_gap{500};
-  std::string caption = "bridgecast";
 };
 
 }  // namespace bridgecast::media
