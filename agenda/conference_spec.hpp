@@ -11,6 +11,8 @@ namespace bridgecast::agenda {
 struct Person {
   std::string name;
   std::string title;
+
+  bool operator==(const Person&) const = default;
 };
 
 struct AgendaItemSpec {
@@ -18,6 +20,8 @@ struct AgendaItemSpec {
   std::string title;
   std::chrono::minutes planned{0};
   bool questions_open = false;  // an item for questions from the points
+
+  bool operator==(const AgendaItemSpec&) const = default;
 };
 
 struct BridgePointSpec {
@@ -25,6 +29,8 @@ struct BridgePointSpec {
   std::string name;
   std::string kind;  // "province", "central", ...
   std::vector<Person> expected_delegates;
+
+  bool operator==(const BridgePointSpec&) const = default;
 };
 
 // A conference as planned: who chairs it, the agenda, the roster of points.
@@ -40,6 +46,8 @@ struct ConferenceSpec {
   std::vector<BridgePointSpec> points;
 
   const BridgePointSpec* FindPoint(std::string_view point_id) const;
+
+  bool operator==(const ConferenceSpec&) const = default;
 };
 
 // Ids are URL- and token-safe ([a-z0-9-], 1..64), unique, and the roster is

@@ -1,0 +1,175 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "agenda/command_json.hpp"
+#include "agenda/conference_spec_json.hpp"
+#include "agenda/event_json.hpp"
+#include "test_support.hpp"
+
+namespace bridgecast::agenda {
+namespace {
+
+using nlohmann::json;
+
+std::string CodeOf(std::string_view text) {
+  auto parsed = ParseCommand(text);
+  return parsed ? "ok" : parsed.error().code;
+}
+
+}  // namespace
+
+TEST_CASE("every command survives ToJson and ParseCommand") {
+  const std::vector<Command> all = {
+      cmd::StartConference{},
+      cmd::EndConference{},
+      cmd::StartAgenda{},
+      cmd::NextItem{},
+      cmd::GotoItem{"qd-124"},
+      cmd::EndItem{},
+      cmd::CheckIn{"ha-noi", {{"Phạm Văn Hậu", "Phó Bí thư"}, {"Lâm Đông", ""}}, 12},
+      cmd::CheckIn{"", {}, 0},
+      cmd::JoinPoint{"ha-noi"},
+      cmd::LeavePoint{"ha-noi"},
+      cmd::RaiseHand{},
+      cmd::LowerHand{},
+      cmd::LowerHand{"da-nang"},
+      cmd::SubmitQuestion{"Hỏi?\nDòng hai", "trao-doi"},
+      cmd::SubmitQuestion{"Hỏi", ""},
+      cmd::ApproveQuestion{3},
+      cmd::AnswerQuestion{4},
+      cmd::RejectQuestion{5, "Trùng lặp"},
+      cmd::GrantFloor{"ha-noi"},
+      cmd::RevokeFloor{}};
+  for (const Command& command : all) {
+    const std::string text = ToJson(command).dump();
+    INFO(text);
+    auto parsed = ParseCommand(text);
+    REQUIRE(parsed);
+    CHECK(*parsed == command);
+  }
+}
+
+TEST_CASE("ParseCommand reads the documented JSON") {
+  auto checkin = ParseCommand(
+      R"({"type":"attendance.checkin","point":"ha-noi","delegates":[{"name":"Lâm Đông","title":"UVTV"},{"name":"Hậu"}],"headcount":12})");
+  REQUIRE(checkin);
+  const auto& c = std::get<cmd::CheckIn>(*checkin);
+  CHECK(c.point == "ha-noi");
+  CHECK(c.delegates == std::vector<Person>{{"Lâm Đông", "UVTV"}, {"Hậu", ""}});
+  CHECK(c.headcount == 12);
+  auto question = ParseCommand(R"({"type":"question.approve","question":3})");
+  REQUIRE(question);
+  CHECK(std::get<cmd::ApproveQuestion>(*question).question == 3);
+  CHECK(CodeOf(R"({"type":"agenda.next"})") == "ok");
+  CHECK(CodeOf(R"({"type":"question.submit","text":"Hỏi","item":"trao-doi"})") == "ok");
+}
+
+TEST_CASE("ParseCommand refuses anything else with bad_command") {
+  const char* bad[] = {
+      "",
+      "not json",
+      "[]",
+      "\"agenda.next\"",
+      "{}",
+      R"({"type":7})",
+      R"({"type":"agenda.jump"})",
+      R"({"type":"agenda.next","extra":1})",
+      R"({"type":"agenda.goto"})",
+      R"({"type":"agenda.goto","item":5})",
+      R"({"type":"attendance.checkin","delegates":{},"headcount":1})",
+      R"({"type":"attendance.checkin","delegates":[],"headcount":-1})",
+      R"({"type":"attendance.checkin","delegates":[],"headcount":1.5})",
+      R"({"type":"attendance.checkin","delegates":[],"headcount":"3"})",
+      R"({"type":"attendance.checkin","delegates":[],"headcount":18446744073709551615})",
+      R"({"type":"attendance.checkin","delegates":[{"title":"x"}],"headcount":1})",
+      R"({"type":"attendance.checkin","delegates":[{"name":"x","age":3}],"headcount":1})",
+      R"({"type":"attendance.checkin","delegates":["x"],"headcount":1})",
+      R"({"type":"question.approve","question":0})",
+      R"({"type":"question.approve","question":-3})",
+      R"({"type":"question.reject","question":3})",
+      R"({"type":"floor.grant","point":null})",
+      "{\"type\":\"question.submit\",\"text\":\"H\xFF\"}",  // invalid UTF-8
+  };
+  for (const char* text : bad) {
+    INFO(text);
+    CHECK(CodeOf(text) == errc::kBadCommand);
+  }
+  std::string huge =
+      R"({"type":"question.submit","text":")" + std::string(kMaxCommandBytes, 'a') + "\"}";
+  CHECK(CodeOf(huge) == errc::kBadCommand);
+}
+
+TEST_CASE("events survive ToJson and EventFromJson") {
+  const Timestamp at = FromUnixMillis(1700096400123);
+  const std::vector<EventPayload> all = {
+      ev::ConferenceStarted{},
+      ev::ConferenceEnded{},
+      ev::ItemStarted{"khai-mac"},
+      ev::ItemEnded{"khai-mac"},
+      ev::CheckedIn{"soc-trang", {{"Phạm Văn Hậu", "Phó Bí thư"}}, 12},
+      ev::PointJoined{"ha-noi"},
+      ev::PointLeft{"ha-noi"},
+      ev::HandRaised{"ha-noi"},
+      ev::HandLowered{"ha-noi", "granted"},
+      ev::QuestionSubmitted{1, "ha-noi", "trao-doi", "Hỏi?"},
+      ev::QuestionSubmitted{2, "ha-noi", "", "Hỏi"},
+      ev::QuestionApproved{1, "ha-noi"},
+      ev::QuestionAnswered{1, "ha-noi"},
+      ev::QuestionRejected{2, "ha-noi", "Trùng lặp"},
+      ev::FloorGranted{"da-nang"},
+      ev::FloorRevoked{"da-nang", "disconnected"}};
+  std::uint64_t seq = 0;
+  for (const EventPayload& payload : all) {
+    const Event event{++seq, at, payload};
+    const json j = ToJson(event);
+    INFO(j.dump());
+    CHECK(j["type"] == event.type());
+    CHECK(j["at"] == 1700096400123);
+    auto back = EventFromJson(j);
+    REQUIRE(back);
+    CHECK(*back == event);
+  }
+  CHECK(ToJson(Event{1, at, ev::FloorGranted{"ha-noi"}}) ==
+        json::parse(R"({"seq":1,"at":1700096400123,"type":"floor.granted","point":"ha-noi"})"));
+}
+
+TEST_CASE("EventFromJson refuses unknown and malformed events with bad_event") {
+  for (const char* text : {R"({"seq":1,"at":0,"type":"floor.stolen","point":"x"})",
+                           R"({"seq":1,"at":0,"type":"floor.granted"})",
+                           R"({"seq":0,"at":0,"type":"conference.started"})",
+                           R"({"seq":1,"type":"conference.started"})",
+                           R"({"seq":1,"at":0,"type":"conference.started","x":1})"}) {
+    INFO(text);
+    auto e = EventFromJson(json::parse(text));
+    REQUIRE_FALSE(e);
+    CHECK(e.error().code == errc::kBadEvent);
+  }
+}
+
+TEST_CASE("the reference conference survives the spec codec") {
+  std::ifstream in(BRIDGECAST_SOURCE_DIR "/deploy/conferences/conference-2023-11-16.json",
+                   std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto spec = ConferenceSpecFromJson(json::parse(text.str()));
+  REQUIRE(spec);
+  CHECK(spec->points.size() == 67);
+  CHECK(spec->agenda.size() == 7);
+  CHECK(spec->agenda[4].questions_open);
+  const BridgePointSpec* soc_trang = spec->FindPoint("soc-trang");
+  REQUIRE(soc_trang);
+  CHECK(soc_trang->expected_delegates.at(0).name == "Phạm Văn Hậu");
+  auto again = ConferenceSpecFromJson(ToJson(*spec));
+  REQUIRE(again);
+  CHECK(*again == *spec);
+
+  json broken = ToJson(*spec);
+  broken["bridge_points"][3]["id"] = "Da Nang";
+  auto refused = ConferenceSpecFromJson(broken);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "bad_conference");
+}
+
+}  // namespace bridgecast::agenda
