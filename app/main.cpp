@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/serve_command.hpp"
+#include "client/point_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"bridgecast: briefing conferences to many bridge points"};
@@ -13,6 +14,9 @@ int main(int argc, char** argv) {
 
   bridgecast::app::ServeOptions serve;
   bridgecast::app::AddServeCommand(app, serve);
+  bridgecast::client::PointOptions point;
+  bridgecast::client::AddPointCommand(
+      *app.add_subcommand("point", "Join as bridge points (the native client)"), point);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -20,5 +24,6 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (app.got_subcommand("serve")) return bridgecast::app::RunServe(serve);
+  if (app.got_subcommand("point")) return bridgecast::client::RunPoint(point);
   return 2;
 }

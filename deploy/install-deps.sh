@@ -17,7 +17,7 @@ packages=(
   gstreamer1.0-alsa gstreamer1.0-pulseaudio fonts-dejavu-core openssl ca-certificates
 )
 if [[ $mode == test ]]; then
-  packages+=(catch2 chromium fonts-noto-core curl)
+  packages+=(catch2 chromium iproute2 util-linux)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 

@@ -37,6 +37,20 @@ LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
   return LinkState::kFailed;
 }
 
+bool IsLoopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1";
+}
+
+// The connection address of an ICE candidate line (its fifth field).
+std::string_view CandidateAddress(std::string_view candidate) {
+  for (int field = 0; field < 4; ++field) {
+    const size_t space = candidate.find(' ');
+    if (space == std::string_view::npos) return {};
+    candidate.remove_prefix(space + 1);
+  }
+  return candidate.substr(0, candidate.find(' '));
+}
+
 double NumberField(const GstStructure* s, const char* field) {
   const GValue* v = gst_structure_get_value(s, field);
   if (!v) return 0.0;
@@ -130,23 +144,25 @@ Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) 
   if (!ice.stun_server.empty()) {
     g_object_set(webrtc.get(), "stun-server", ice.stun_server.c_str(), nullptr);
   }
-  if (!ice.addresses.empty()) {
-    GstObject* ice_agent = nullptr;
-    g_object_get(webrtc.get(), "ice-agent", &ice_agent, nullptr);
-    GstObjectPtr<GstObject> ice_holder(ice_agent);
-    NiceAgent* agent = nullptr;
-    g_object_get(ice_agent, "agent", &agent, nullptr);
-    for (const std::string& address : ice.addresses) {
-      NiceAddress a;
-      nice_address_init(&a);
-      if (!nice_address_set_from_string(&a, address.c_str()) ||
-          !nice_agent_add_local_address(agent, &a)) {
-        g_object_unref(agent);
-        return Error{"media_failed", "bad ICE address " + address};
-      }
+  GstObject* ice_agent = nullptr;
+  g_object_get(webrtc.get(), "ice-agent", &ice_agent, nullptr);
+  GstObjectPtr<GstObject> ice_holder(ice_agent);
+  NiceAgent* agent = nullptr;
+  g_object_get(ice_agent, "agent", &agent, nullptr);
+  // No UPnP port mapping: it multicasts discovery on every interface.
+  g_object_set(agent, "upnp", FALSE, nullptr);
+  for (const std::string& address : ice.addresses) {
+    NiceAddress a;
+    nice_address_init(&a);
+    if (!nice_address_set_from_string(&a, address.c_str()) ||
+        !nice_agent_add_local_address(agent, &a)) {
+      g_object_unref(agent);
+      return Error{"media_failed", "bad ICE address " + address};
     }
-    g_object_unref(agent);
   }
+  g_object_unref(agent);
+  loopback_only_ = !ice.addresses.empty() &&
+                   std::all_of(ice.addresses.begin(), ice.addresses.end(), IsLoopback);
   webrtc_ = AddToBin(GST_BIN(program_.pipeline()), std::move(webrtc));
   if (!webrtc_) return Error{"media_failed", "a session named " + name + " already exists"};
 
@@ -356,6 +372,8 @@ Status WebRtcPointSession::AddRemoteCandidate(unsigned mline_index, std::string_
     return Error{"bad_candidate", "not an ICE candidate line"};
   }
   if (!answered_) return Error{"bad_candidate", "candidates are taken after the answer"};
+  // A node bound to loopback cannot reach other addresses: don't probe them.
+  if (loopback_only_ && !IsLoopback(CandidateAddress(body))) return Ok{};
   const std::string text(body);
   g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, text.c_str());
   return Ok{};

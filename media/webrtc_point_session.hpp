@@ -60,6 +60,7 @@ class WebRtcPointSession final : public PointSession {
   bool offer_requested_ = false;
   bool offer_sent_ = false;
   bool answered_ = false;
+  bool loopback_only_ = false;  // ICE restricted to loopback addresses
   LinkState state_ = LinkState::kNew;
   PointStats stats_;
   guint stats_timer_ = 0;

@@ -99,6 +99,10 @@ Result<std::unique_ptr<Server>> Server::Create(GMainLoop* loop, const ServerConf
   info.retry_and_idle_policy = &kKeepAlive;
   info.user = server.get();
   info.vhost_name = "default";
+  // HTTP/1.1 only: lws 4.1 routes WebSocket-over-HTTP/2 and large HTTP/2
+  // responses unreliably (Chromium's first socket attempt was refused and
+  // ~4 KB+ bodies could stall until the idle timeout).
+  info.alpn = "http/1.1";
   server->context_ = lws_create_context(&info);
   if (!server->context_) {
     return Error{"listen_failed", "cannot listen on " + config.address + ":" +

@@ -1,117 +1,213 @@
-// Bridge-point page: joins with the token from the link's fragment and plays
-// the program. Protocol: docs/protocol.md.
+// Bridge-point page: joins with the token from the link's fragment (#t=...)
+// and plays the program. Protocol: docs/protocol.md.
+// The page's state is in document.body.dataset.state: connecting,
+// negotiating, playing, reconnecting or error (then dataset.error holds the
+// error code).
 'use strict';
 
-const token = new URLSearchParams(location.hash.slice(1)).get('t');
-const video = document.getElementById('program');
-const statusEl = document.getElementById('status');
-const errorEl = document.getElementById('error');
-const unmute = document.getElementById('unmute');
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const video = $('program');
 
-const STATUS_TEXT = {
-  connecting: 'đang kết nối',
-  negotiating: 'đang thiết lập',
-  playing: 'đang nhận tín hiệu',
-  reconnecting: 'mất kết nối, đang thử lại',
-  error: 'lỗi',
-};
+  const STATUS_TEXT = {
+    connecting: 'Đang kết nối…',
+    negotiating: 'Đang thiết lập đường truyền…',
+    playing: 'Đang nhận tín hiệu',
+    reconnecting: 'Mất kết nối, đang thử lại…',
+    error: 'Không tham dự được',
+  };
+  const ERROR_TEXT = {
+    no_token: 'Đường dẫn thiếu mã tham dự. Hãy mở đúng đường dẫn ban tổ chức đã gửi cho điểm cầu.',
+    bad_token: 'Mã tham dự không hợp lệ hoặc đã bị thu hồi. Hãy liên hệ ban tổ chức để nhận đường dẫn mới.',
+    wrong_conference: 'Đường dẫn này thuộc một hội nghị khác.',
+    unknown_point: 'Điểm cầu này không có trong danh sách của hội nghị.',
+    replaced: 'Điểm cầu này vừa được mở ở một cửa sổ hoặc một máy khác.',
+    media_failed: 'Máy chủ không tạo được đường truyền hình ảnh và âm thanh.',
+  };
+  // After these errors the link itself is wrong: retrying cannot help.
+  const LINK_ERRORS = new Set(['no_token', 'bad_token', 'wrong_conference', 'unknown_point']);
 
-function setStatus(state) {
-  statusEl.dataset.state = state;
-  statusEl.textContent = STATUS_TEXT[state] || state;
-  document.body.dataset.state = state;
-}
+  const FATAL_CLOSE_CODE = 4000;
+  const RETRY_MIN_MS = 1000;
+  const RETRY_MAX_MS = 15000;
+  const SETUP_TIMEOUT_MS = 30000; // socket open → picture playing
+  const DISCONNECTED_GRACE_MS = 8000; // ICE "disconnected" this long → start over
 
-function showError(text) {
-  errorEl.textContent = text;
-  errorEl.hidden = false;
-}
+  const token = new URLSearchParams(location.hash.slice(1)).get('t');
+  let retryDelayMs = RETRY_MIN_MS;
+  let retryTimer = 0;
+  let current = null; // the live attempt: {ws, pc, ...}
 
-let retryDelayMs = 1000;
-let fatal = false;
-
-function connect() {
-  const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
-  const stream = new MediaStream();
-  let pc = null;
-  // Messages are handled one at a time: an ICE candidate must not overtake
-  // the offer it belongs to.
-  let chain = Promise.resolve();
-  const send = (m) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
-
-  async function onOffer(sdp) {
-    setStatus('negotiating');
-    pc = new RTCPeerConnection();
-    pc.ontrack = (e) => {
-      stream.addTrack(e.track);
-      video.srcObject = stream;
-    };
-    pc.onicecandidate = (e) => {
-      if (e.candidate && e.candidate.candidate) {
-        send({ type: 'ice', candidate: e.candidate.candidate, sdpMLineIndex: e.candidate.sdpMLineIndex });
-      }
-    };
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === 'failed') ws.close();
-    };
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
-    send({ type: 'answer', sdp: answer.sdp });
+  function setState(state) {
+    document.body.dataset.state = state;
+    $('status').textContent = STATUS_TEXT[state];
   }
 
-  async function handle(m) {
+  function showError(code) {
+    document.body.dataset.error = code;
+    $('error-text').textContent = ERROR_TEXT[code] || 'Máy chủ đã đóng kết nối.';
+    $('error-code').textContent = code;
+    $('retry').hidden = LINK_ERRORS.has(code);
+    $('unmute').hidden = true;
+    $('error').hidden = false;
+    setState('error');
+  }
+
+  function connect() {
+    clearTimeout(retryTimer);
+    delete document.body.dataset.error;
+    $('error').hidden = true;
+    setState(current ? 'reconnecting' : 'connecting');
+    const s = {
+      ws: new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1'),
+      pc: null,
+      answered: false,
+      pending: [], // our candidates gathered before the answer went out
+      fatal: null,
+      timers: new Set(),
+      chain: Promise.resolve(), // messages are handled one at a time, in order
+    };
+    current = s;
+    s.ws.onopen = () => {
+      send(s, { type: 'hello', token });
+      s.setupTimer = later(s, SETUP_TIMEOUT_MS, () => restart(s, 'no picture in time'));
+    };
+    s.ws.onmessage = (ev) => {
+      let m;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      // Noted at once: the close that follows may overtake the queue below.
+      if (m.type === 'error' && m.fatal) s.fatal = { code: m.code, message: m.message };
+      s.chain = s.chain.then(() => handle(s, m)).catch((e) => restart(s, String(e)));
+    };
+    s.ws.onclose = (ev) => onClose(s, ev);
+  }
+
+  function send(s, m) {
+    if (s.ws.readyState === WebSocket.OPEN) s.ws.send(JSON.stringify(m));
+  }
+
+  function later(s, ms, fn) {
+    const t = setTimeout(() => {
+      s.timers.delete(t);
+      fn();
+    }, ms);
+    s.timers.add(t);
+    return t;
+  }
+
+  // Drops the attempt; its close handler schedules the next one.
+  function restart(s, why) {
+    if (current !== s) return;
+    console.warn('bridgecast: reconnecting:', why);
+    s.ws.close();
+  }
+
+  async function handle(s, m) {
+    if (current !== s) return;
     switch (m.type) {
       case 'welcome':
-        document.getElementById('conference').textContent = m.conference.title;
-        document.getElementById('point').textContent = m.point.name;
+        $('conference').textContent = m.conference.title;
+        $('point').textContent = m.point.name;
         document.title = `${m.point.name} — bridgecast`;
-        retryDelayMs = 1000;
         break;
       case 'offer':
-        await onOffer(m.sdp);
+        await answer(s, m.sdp);
         break;
       case 'ice':
-        if (pc && m.candidate) await pc.addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex });
+        if (s.pc && m.candidate) {
+          await s.pc
+            .addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex })
+            .catch((e) => console.warn('bridgecast: candidate ignored:', e));
+        }
+        break;
+      case 'state':
+        if (m.state === 'failed' || m.state === 'closed') restart(s, `node media ${m.state}`);
         break;
       case 'error':
-        showError(`${m.code}: ${m.message}`);
-        if (m.fatal) {
-          fatal = true;
-          setStatus('error');
-        }
+        if (!m.fatal) console.warn(`bridgecast: ${m.code}: ${m.message}`);
         break;
       default:
         break;
     }
   }
 
-  ws.onopen = () => send({ type: 'hello', token });
-  ws.onmessage = (ev) => {
-    const m = JSON.parse(ev.data);
-    chain = chain.then(() => handle(m)).catch((e) => showError(String(e)));
-  };
-  ws.onclose = () => {
-    if (pc) pc.close();
-    if (fatal) return;
-    setStatus('reconnecting');
-    setTimeout(connect, retryDelayMs);
-    retryDelayMs = Math.min(retryDelayMs * 2, 15000);
-  };
-}
+  async function answer(s, sdp) {
+    setState('negotiating');
+    if (s.pc) s.pc.close();
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    s.pc = pc;
+    s.answered = false;
+    pc.ontrack = (e) => {
+      let stream = e.streams[0];
+      if (!stream) {
+        s.stream = s.stream || new MediaStream();
+        s.stream.addTrack(e.track);
+        stream = s.stream;
+      }
+      if (video.srcObject !== stream) {
+        video.srcObject = stream;
+        video.play().catch(() => {}); // muted, so autoplay is allowed
+      }
+    };
+    pc.onicecandidate = (e) => {
+      if (!e.candidate || !e.candidate.candidate) return; // end of candidates
+      const m = { type: 'ice', candidate: e.candidate.candidate, sdpMLineIndex: e.candidate.sdpMLineIndex ?? 0 };
+      if (s.answered) send(s, m);
+      else s.pending.push(m);
+    };
+    pc.onconnectionstatechange = () => {
+      if (current !== s) return;
+      clearTimeout(s.graceTimer);
+      if (pc.connectionState === 'failed') {
+        restart(s, 'media connection failed');
+      } else if (pc.connectionState === 'disconnected') {
+        setState('reconnecting');
+        s.graceTimer = later(s, DISCONNECTED_GRACE_MS, () => restart(s, 'media connection lost'));
+      } else if (pc.connectionState === 'connected' && video.readyState >= 2 && !video.paused) {
+        setState('playing');
+      }
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setLocalDescription(await pc.createAnswer());
+    send(s, { type: 'answer', sdp: pc.localDescription.sdp });
+    s.answered = true;
+    for (const m of s.pending.splice(0)) send(s, m);
+  }
 
-video.addEventListener('playing', () => {
-  setStatus('playing');
-  if (video.muted) unmute.hidden = false;
-});
-unmute.addEventListener('click', () => {
-  video.muted = false;
-  unmute.hidden = true;
-});
+  function onClose(s, ev) {
+    if (current !== s) return;
+    for (const t of s.timers) clearTimeout(t);
+    if (s.pc) s.pc.close();
+    if (s.fatal || ev.code === FATAL_CLOSE_CODE) {
+      const code = s.fatal ? s.fatal.code : ev.reason || 'closed';
+      if (s.fatal) console.warn(`bridgecast: ${s.fatal.code}: ${s.fatal.message}`);
+      showError(code);
+      return;
+    }
+    setState('reconnecting');
+    const delay = retryDelayMs * (0.75 + Math.random() / 2);
+    retryDelayMs = Math.min(retryDelayMs * 2, RETRY_MAX_MS);
+    retryTimer = setTimeout(connect, delay);
+  }
 
-if (!token) {
-  setStatus('error');
-  showError('Đường dẫn thiếu mã tham dự (token).');
-} else {
-  connect();
-}
+  video.addEventListener('playing', () => {
+    if (!current || document.body.dataset.state === 'error') return;
+    clearTimeout(current.setupTimer);
+    retryDelayMs = RETRY_MIN_MS;
+    setState('playing');
+    $('unmute').hidden = !video.muted;
+  });
+  $('unmute').addEventListener('click', () => {
+    video.muted = false;
+    video.play().catch(() => {});
+    $('unmute').hidden = true;
+  });
+  $('retry').addEventListener('click', connect);
+
+  if (!token) showError('no_token');
+  else connect();
+})();

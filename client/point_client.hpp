@@ -1,0 +1,105 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.hpp"
+#include "client/media_counters.hpp"
+#include "client/point_receiver.hpp"
+#include "client/run_report.hpp"
+#include "client/signaling_client.hpp"
+#include "client/timer.hpp"
+
+namespace bridgecast::client {
+
+struct PointClientConfig {
+  std::string point;  // id
+  std::string token;
+  WsClientOptions ws;
+  ReceiverOptions receiver;
+  // An attempt not media-connected by then is torn down and retried.
+  std::chrono::milliseconds connect_timeout{10000};
+  // Reconnects after consecutive failures; a connection resets the count,
+  // so a point that loses the node later gets the same number again.
+  int max_retries = 5;
+};
+
+// One bridge point for the whole run: joins, and rejoins after a failure or
+// a connect timeout until the retries run out. Each attempt is a fresh
+// SignalingClient and PointReceiver; counters add up across attempts.
+class PointClient final : public SignalingClient::Listener, public PointReceiver::Listener {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The point stopped for good: gave up, or closed after Stop().
+    virtual void OnPointIdle(PointClient& point) = 0;
+  };
+
+  PointClient(WsContext& context, PointClientConfig config, const Clock& clock, Listener& listener);
+  ~PointClient();
+  PointClient(const PointClient&) = delete;
+  PointClient& operator=(const PointClient&) = delete;
+
+  void Start();
+  // Closes the signaling connection cleanly, then stops media.
+  void Stop();
+  bool idle() const { return idle_; }
+  PointReport Report() const;
+
+ private:
+  // SignalingClient::Listener
+  void OnSignalingOpen() override;
+  void OnWelcome(const signaling::Welcome& welcome) override;
+  void OnOffer(const std::string& sdp) override;
+  void OnRemoteCandidate(int sdp_mline_index, const std::string& candidate) override;
+  void OnRemoteState(const std::string& state) override;
+  void OnSignalingError(const signaling::NodeError& error) override;
+  void OnSignalingClosed(const std::string& reason, bool retryable) override;
+  // PointReceiver::Listener
+  void OnAnswer(std::string sdp) override;
+  void OnLocalCandidate(int sdp_mline_index, std::string candidate) override;
+  void OnMediaState(GstWebRTCPeerConnectionState state) override;
+  void OnFirstFrame(TimePoint at) override;
+  void OnMediaError(std::string reason) override;
+
+  void StartAttempt();
+  void MarkConnected();
+  // Ends the current attempt; retries unless `permanent` or out of retries.
+  void FailAttempt(std::string reason, bool permanent = false);
+  void BecomeIdle();
+  int64_t MillisSinceOpen(TimePoint at) const;
+
+  WsContext& context_;
+  PointClientConfig config_;
+  const Clock& clock_;
+  Listener& listener_;
+  std::shared_ptr<MediaCounters> counters_ = std::make_shared<MediaCounters>();
+  std::unique_ptr<SignalingClient> signaling_;
+  std::unique_ptr<PointReceiver> receiver_;
+  // Teardown happens from its own main-loop turn, never inside a callback of
+  // the objects being destroyed.
+  std::unique_ptr<SignalingClient> dying_signaling_;
+  std::unique_ptr<PointReceiver> dying_receiver_;
+  Timer attempt_timer_;
+  Timer retry_timer_;
+  Timer reap_timer_;
+
+  int attempts_ = 0;
+  int failures_in_a_row_ = 0;
+  bool attempt_failed_ = false;
+  bool attempt_connected_ = false;
+  bool stopping_ = false;
+  bool idle_ = false;
+  bool gave_up_ = false;
+  std::optional<TimePoint> opened_at_;
+  bool connected_ = false;
+  std::optional<int64_t> connect_ms_;
+  std::optional<int64_t> first_frame_ms_;
+  std::optional<TimePoint> first_frame_at_;  // for the receive window in the report
+  std::string error_;
+};
+
+}  // namespace bridgecast::client

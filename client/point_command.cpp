@@ -1,0 +1,160 @@
+#include "client/point_command.hpp"
+
+#include <glib-unix.h>
+#include <gst/gst.h>
+#include <libwebsockets.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <fstream>
+#include <memory>
+
+#include "client/join_links.hpp"
+#include "client/point_runner.hpp"
+#include "client/ws_context.hpp"
+
+namespace bridgecast::client {
+namespace {
+
+constexpr auto kStagger = std::chrono::milliseconds(20);
+
+void LwsLog(int level, const char* line) {
+  std::string text(line);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (level & LLL_ERR) {
+    spdlog::error("lws: {}", text);
+  } else {
+    spdlog::warn("lws: {}", text);
+  }
+}
+
+gboolean OnStopSignal(gpointer runner) {
+  static_cast<PointRunner*>(runner)->Stop();
+  return G_SOURCE_CONTINUE;
+}
+
+// The points to run, in links-file order, or an error message.
+Result<std::vector<const JoinPoint*>> ChoosePoints(const JoinLinks& links,
+                                                   const PointOptions& opts) {
+  std::vector<const JoinPoint*> chosen;
+  if (!opts.point.empty()) {
+    const JoinPoint* p = links.Find(opts.point);
+    if (!p) return Error{"usage", "no point \"" + opts.point + "\" in " + opts.links_file};
+    chosen.push_back(p);
+  } else {
+    if (opts.count < 1 || static_cast<size_t>(opts.count) > links.points.size()) {
+      return Error{"usage", "--count must be between 1 and " + std::to_string(links.points.size()) +
+                                " (points in " + opts.links_file + ")"};
+    }
+    for (int i = 0; i < opts.count; ++i) chosen.push_back(&links.points[i]);
+  }
+  if (opts.decode_index < 0 || static_cast<size_t>(opts.decode_index) >= chosen.size()) {
+    return Error{"usage", "--decode-index must be below the number of points run (" +
+                              std::to_string(chosen.size()) + ")"};
+  }
+  return chosen;
+}
+
+}  // namespace
+
+void AddPointCommand(CLI::App& app, PointOptions& opts) {
+  app.add_option("--links", opts.links_file, "join-links.json written by `bridgecast serve`")
+      ->required()
+      ->check(CLI::ExistingFile);
+  CLI::Option_group* target = app.add_option_group("target", "which points to run");
+  target->add_option("--point", opts.point, "the id of the point to run");
+  target->add_option("--count", opts.count, "run the first N points of the links file")
+      ->check(CLI::PositiveNumber);
+  target->require_option(1);
+  app.add_flag("--headless", opts.headless, "no video window and no sound");
+  app.add_option_function<int>(
+         "--duration",
+         [&opts](const int& seconds) { opts.duration = std::chrono::seconds(seconds); },
+         "stop after SECONDS (default: run until SIGINT or SIGTERM)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--report", opts.report_file, "write a JSON report to FILE at the end");
+  app.add_option("--decode-index", opts.decode_index,
+                 "which of the points run decodes the video (0-based, default 0)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--ice-address", opts.ice_addresses,
+                 "use only these local IP addresses for ICE (repeatable)");
+}
+
+int RunPoint(const PointOptions& opts) {
+  auto links = JoinLinks::Load(opts.links_file);
+  if (!links) {
+    spdlog::error("{}", links.error().message);
+    return 2;
+  }
+  auto chosen = ChoosePoints(*links, opts);
+  if (!chosen) {
+    spdlog::error("{}", chosen.error().message);
+    return 2;
+  }
+  for (const std::string& address : opts.ice_addresses) {
+    if (!g_hostname_is_ip_address(address.c_str())) {
+      spdlog::error("--ice-address {}: not an IP address", address);
+      return 2;
+    }
+  }
+
+  gst_init(nullptr, nullptr);
+  lws_set_log_level(LLL_ERR | LLL_WARN, &LwsLog);
+  std::unique_ptr<GMainLoop, decltype(&g_main_loop_unref)> loop(g_main_loop_new(nullptr, FALSE),
+                                                                &g_main_loop_unref);
+  auto context = WsContext::Create(loop.get());
+  if (!context) {
+    spdlog::error("{}", context.error().message);
+    return 1;
+  }
+
+  const bool single = chosen->size() == 1;
+  std::vector<PointClientConfig> configs;
+  for (size_t i = 0; i < chosen->size(); ++i) {
+    const JoinPoint& p = *(*chosen)[i];
+    PointClientConfig c;
+    c.point = p.point;
+    c.token = p.token;
+    c.ws.host = links->host;
+    c.ws.port = links->port;
+    c.ws.certificate_sha256 = links->certificate_sha256;
+    c.receiver.name = p.point;
+    c.receiver.decode = static_cast<int>(i) == opts.decode_index;
+    c.receiver.display = c.receiver.decode && single && !opts.headless;
+    c.receiver.ice_addresses = opts.ice_addresses;
+    configs.push_back(std::move(c));
+  }
+  spdlog::info("joining {} point(s) of \"{}\" at {}", configs.size(), links->conference_title,
+               links->server);
+
+  SteadyClock clock;
+  RunReport report;
+  {
+    PointRunner runner(**context, std::move(configs), clock,
+                       [&loop] { g_main_loop_quit(loop.get()); });
+    guint sigint = g_unix_signal_add(SIGINT, &OnStopSignal, &runner);
+    guint sigterm = g_unix_signal_add(SIGTERM, &OnStopSignal, &runner);
+    Timer duration;
+    if (opts.duration.count() > 0) duration.Start(opts.duration, [&runner] { runner.Stop(); });
+    runner.Start(kStagger);
+    g_main_loop_run(loop.get());
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    report = runner.Report();
+  }  // points still open after the grace period are dropped here
+  context->reset();
+
+  spdlog::info("{}", report.Summary());
+  int code = report.Succeeded() ? 0 : 1;
+  if (!opts.report_file.empty()) {
+    std::ofstream out(opts.report_file, std::ios::binary | std::ios::trunc);
+    out << report.ToJson();
+    if (!out.flush()) {
+      spdlog::error("cannot write the report to {}", opts.report_file);
+      code = 1;
+    }
+  }
+  return code;
+}
+
+}  // namespace bridgecast::client

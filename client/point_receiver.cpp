@@ -1,0 +1,382 @@
+#include "client/point_receiver.hpp"
+
+#include <nice/agent.h>
+#include <spdlog/spdlog.h>
+
+#include <initializer_list>
+#include <optional>
+
+namespace bridgecast::client {
+namespace {
+
+// The error a promise was answered with, if any.
+std::optional<std::string> PromiseError(GstPromise* promise) {
+  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) return "no reply";
+  const GstStructure* reply = gst_promise_get_reply(promise);
+  if (!reply || !gst_structure_has_field(reply, "error")) return std::nullopt;
+  GError* error = nullptr;
+  gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
+  media::GErrorPtr owned(error);
+  return std::string(error ? error->message : "unknown error");
+}
+
+// Adds `chain` to `bin`, links it in order and brings it to the bin's state.
+bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain) {
+  for (GstElement* e : chain) {
+    if (!e) return false;
+  }
+  // The bin takes its own reference; the callers' handles keep theirs.
+  for (GstElement* e : chain) gst_bin_add(GST_BIN(bin), e);
+  GstElement* prev = nullptr;
+  for (GstElement* e : chain) {
+    if (prev && !gst_element_link(prev, e)) return false;
+    prev = e;
+  }
+  // Downstream first, so nothing pushes into an element that is not ready.
+  for (auto it = std::rbegin(chain); it != std::rend(chain); ++it) {
+    if (!gst_element_sync_state_with_parent(*it)) return false;
+  }
+  return true;
+}
+
+bool LinkPad(GstPad* src, GstElement* sink) {
+  media::GstPadPtr sink_pad(gst_element_get_static_pad(sink, "sink"));
+  return sink_pad && gst_pad_link(src, sink_pad.get()) == GST_PAD_LINK_OK;
+}
+
+media::GstElementPtr MakeFakesink(const char* name) {
+  media::GstElementPtr sink = media::MakeElement("fakesink", name);
+  if (sink) {
+    g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
+  }
+  return sink;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PointReceiver>> PointReceiver::Create(
+    ReceiverOptions options, std::shared_ptr<MediaCounters> counters, const Clock& clock,
+    Listener& listener) {
+  std::unique_ptr<PointReceiver> receiver(
+      new PointReceiver(std::move(options), std::move(counters), clock, listener));
+  if (Status built = receiver->Build(); !built) return built.error();
+  return receiver;
+}
+
+PointReceiver::PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCounters> counters,
+                             const Clock& clock, Listener& listener)
+    : options_(std::move(options)),
+      counters_(std::move(counters)),
+      clock_(clock),
+      listener_(listener) {}
+
+PointReceiver::~PointReceiver() {
+  if (bus_watch_) g_source_remove(bus_watch_);
+  if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_, this);
+  // Stopping joins the streaming threads, so no probe or handler still uses
+  // `this` once it returns; the pipeline is released while `this` is whole.
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  pipeline_.reset();
+}
+
+Status PointReceiver::Build() {
+  GstElement* pipeline = gst_pipeline_new(options_.name.c_str());
+  pipeline_.reset(GST_ELEMENT(gst_object_ref_sink(pipeline)));
+  webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
+  if (!webrtc_) return Error{"gst", "webrtcbin is not available"};
+  g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+               static_cast<guint>(options_.latency_ms), nullptr);
+  gst_bin_add(GST_BIN(pipeline), webrtc_);
+  if (Status ice = RestrictIce(); !ice) return ice;
+
+  g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(&OnIceCandidate), this);
+  g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(&OnConnectionStateNotify), this);
+  g_signal_connect(webrtc_, "pad-added", G_CALLBACK(&OnPadAdded), this);
+  media::GstBusPtr bus(gst_pipeline_get_bus(GST_PIPELINE(pipeline)));
+  bus_watch_ = gst_bus_add_watch(bus.get(), &OnBusMessage, this);
+
+  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    return Error{"gst", "cannot start the receiving pipeline"};
+  }
+  return Ok{};
+}
+
+Status PointReceiver::RestrictIce() {
+  GstWebRTCICE* ice_raw = nullptr;
+  g_object_get(webrtc_, "ice-agent", &ice_raw, nullptr);
+  media::GstObjectPtr<GstWebRTCICE> ice(ice_raw);
+  if (!ice || !g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
+    if (options_.ice_addresses.empty()) return Ok{};
+    return Error{"ice", "webrtcbin's ICE agent is not libnice; cannot restrict ICE addresses"};
+  }
+  NiceAgent* agent = nullptr;
+  g_object_get(ice.get(), "agent", &agent, nullptr);
+  if (!agent) return Error{"ice", "webrtcbin has no libnice agent"};
+  // libnice here is built with UPnP IGD: it would multicast SSDP discovery on
+  // the LAN and hold back gathering until its timeout.
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) {
+    g_object_set(agent, "upnp", FALSE, nullptr);
+  }
+  Status status = Ok{};
+  for (const std::string& address : options_.ice_addresses) {
+    NiceAddress nice_address;
+    nice_address_init(&nice_address);
+    if (!nice_address_set_from_string(&nice_address, address.c_str())) {
+      status = Error{"ice", "not an IP address: " + address};
+      break;
+    }
+    nice_agent_add_local_address(agent, &nice_address);
+  }
+  g_object_unref(agent);
+  return status;
+}
+
+void PointReceiver::ApplyOffer(const std::string& sdp_text) {
+  GstSDPMessage* sdp = nullptr;
+  if (gst_sdp_message_new_from_text(sdp_text.c_str(), &sdp) != GST_SDP_OK) {
+    PostError("the offer's SDP does not parse");
+    return;
+  }
+  media::GstSessionDescriptionPtr offer(
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp));
+  media::GstPromisePtr promise(
+      gst_promise_new_with_change_func(&OnRemoteDescriptionSet, this, nullptr));
+  g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise.get());
+}
+
+void PointReceiver::AddRemoteCandidate(int sdp_mline_index, const std::string& candidate) {
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", static_cast<guint>(sdp_mline_index),
+                        candidate.c_str());
+}
+
+void PointReceiver::OnRemoteDescriptionSet(GstPromise* promise, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  if (auto error = PromiseError(promise)) {
+    self->PostError("set-remote-description failed: " + *error);
+    return;
+  }
+  media::GstPromisePtr next(gst_promise_new_with_change_func(&OnAnswerCreated, self, nullptr));
+  g_signal_emit_by_name(self->webrtc_, "create-answer", nullptr, next.get());
+}
+
+void PointReceiver::OnAnswerCreated(GstPromise* promise, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  if (auto error = PromiseError(promise)) {
+    self->PostError("create-answer failed: " + *error);
+    return;
+  }
+  GstWebRTCSessionDescription* answer = nullptr;
+  gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                    &answer, nullptr);
+  if (!answer) {
+    self->PostError("create-answer gave no answer");
+    return;
+  }
+  std::shared_ptr<GstWebRTCSessionDescription> shared(answer, &gst_webrtc_session_description_free);
+  media::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
+  media::PostIfAlive(self->lifetime_.Watch(), [self, shared, sdp = media::ToString(text)] {
+    // The answer goes out before set-local-description starts gathering, so
+    // the node never sees a candidate ahead of the answer.
+    self->listener_.OnAnswer(sdp);
+    g_signal_emit_by_name(self->webrtc_, "set-local-description", shared.get(), nullptr);
+  });
+}
+
+void PointReceiver::OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  media::PostIfAlive(self->lifetime_.Watch(),
+                     [self, mline, text = std::string(candidate ? candidate : "")] {
+                       self->listener_.OnLocalCandidate(static_cast<int>(mline), text);
+                     });
+}
+
+void PointReceiver::OnConnectionStateNotify(GstElement*, GParamSpec*, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  media::PostIfAlive(self->lifetime_.Watch(), [self] {
+    GstWebRTCPeerConnectionState state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
+    g_object_get(self->webrtc_, "connection-state", &state, nullptr);
+    self->listener_.OnMediaState(state);
+  });
+}
+
+// Runs on a streaming thread and links right away: a pad left unlinked until
+// the main loop got to it would answer NOT_LINKED and stop its stream. It
+// touches only the pipeline and immutable options.
+void PointReceiver::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  media::GstCapsPtr caps(gst_pad_get_current_caps(pad));
+  if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+  const GstStructure* s =
+      caps && !gst_caps_is_empty(caps.get()) ? gst_caps_get_structure(caps.get(), 0) : nullptr;
+  const char* encoding = s ? gst_structure_get_string(s, "encoding-name") : nullptr;
+  if (encoding && g_ascii_strcasecmp(encoding, "H264") == 0) {
+    self->LinkVideo(pad);
+  } else if (encoding && g_ascii_strcasecmp(encoding, "OPUS") == 0) {
+    self->LinkAudio(pad);
+  } else {
+    spdlog::warn("{}: ignoring a stream with encoding {}", self->options_.name,
+                 encoding ? encoding : "(none)");
+    media::GstElementPtr sink = MakeFakesink(nullptr);
+    if (!AddChain(self->pipeline_.get(), {sink.get()}) || !LinkPad(pad, sink.get())) {
+      self->PostError("cannot link an unknown stream to fakesink");
+    }
+  }
+}
+
+void PointReceiver::LinkVideo(GstPad* pad) {
+  media::GstElementPtr depay = media::MakeElement("rtph264depay");
+  media::GstElementPtr parse = media::MakeElement("h264parse");
+  media::GstElementPtr filter = media::MakeElement("capsfilter");
+  if (filter) {
+    media::GstCapsPtr au(gst_caps_from_string("video/x-h264,alignment=au"));
+    g_object_set(filter.get(), "caps", au.get(), nullptr);
+  }
+  bool ok = AddChain(pipeline_.get(), {depay.get(), parse.get(), filter.get()});
+
+  GstElement* tail = nullptr;
+  if (ok && options_.decode) {
+    media::GstElementPtr queue = media::MakeElement("queue");
+    media::GstElementPtr decoder = media::MakeElement("avdec_h264");
+    if (options_.display) {
+      media::GstElementPtr convert = media::MakeElement("videoconvert");
+      ok = AddChain(pipeline_.get(), {queue.get(), decoder.get(), convert.get(),
+                                      MakeOutputSink("autovideosink", "video-out").get()});
+    } else {
+      media::GstElementPtr sink = MakeFakesink("video-out");
+      ok = AddChain(pipeline_.get(), {queue.get(), decoder.get(), sink.get()});
+    }
+    if (ok) {
+      media::GstPadPtr decoded(gst_element_get_static_pad(decoder.get(), "src"));
+      gst_pad_add_probe(decoded.get(),
+                        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                     GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+                        &OnDecodedFrame, this, nullptr);
+    }
+    tail = queue.get();
+  } else if (ok) {
+    media::GstElementPtr sink = MakeFakesink("video-out");
+    ok = AddChain(pipeline_.get(), {sink.get()});
+    tail = sink.get();
+  }
+  ok = ok && gst_element_link(filter.get(), tail);
+  if (ok) {
+    media::GstPadPtr parsed(gst_element_get_static_pad(filter.get(), "src"));
+    gst_pad_add_probe(parsed.get(), GST_PAD_PROBE_TYPE_BUFFER, &OnParsedFrame, this, nullptr);
+    ok = LinkPad(pad, depay.get());
+  }
+  if (!ok) PostError("cannot build the video chain");
+}
+
+void PointReceiver::LinkAudio(GstPad* pad) {
+  bool ok;
+  GstElement* head;
+  if (options_.decode) {
+    media::GstElementPtr depay = media::MakeElement("rtpopusdepay");
+    media::GstElementPtr decoder = media::MakeElement("opusdec");
+    if (options_.display) {
+      media::GstElementPtr convert = media::MakeElement("audioconvert");
+      media::GstElementPtr resample = media::MakeElement("audioresample");
+      ok = AddChain(pipeline_.get(), {depay.get(), decoder.get(), convert.get(), resample.get(),
+                                      MakeOutputSink("autoaudiosink", "audio-out").get()});
+    } else {
+      media::GstElementPtr sink = MakeFakesink("audio-out");
+      ok = AddChain(pipeline_.get(), {depay.get(), decoder.get(), sink.get()});
+    }
+    head = depay.get();
+  } else {
+    // Cheap points keep audio as RTP: no depayloading, no decoding.
+    media::GstElementPtr sink = MakeFakesink("audio-out");
+    ok = AddChain(pipeline_.get(), {sink.get()});
+    head = sink.get();
+  }
+  if (!ok || !LinkPad(pad, head)) PostError("cannot build the audio chain");
+}
+
+// A display sink, or a fakesink when there is no display or sound device, so
+// a point on a headless box still receives and counts. Without a display,
+// autovideosink is not even tried: probing its candidates there crashed
+// (dfbvideosink's DirectFB thread segfaults).
+media::GstElementPtr PointReceiver::MakeOutputSink(const char* factory, const char* name) {
+  bool video = g_str_equal(factory, "autovideosink");
+  bool has_display = g_getenv("DISPLAY") || g_getenv("WAYLAND_DISPLAY");
+  media::GstElementPtr sink;
+  if (!video || has_display) sink = media::MakeElement(factory, name);
+  if (sink && gst_element_set_state(sink.get(), GST_STATE_READY) != GST_STATE_CHANGE_FAILURE) {
+    return sink;
+  }
+  if (sink) gst_element_set_state(sink.get(), GST_STATE_NULL);
+  spdlog::warn("{}: {} is unusable here, using fakesink", options_.name, factory);
+  return MakeFakesink(name);
+}
+
+GstPadProbeReturn PointReceiver::OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  self->counters_->frames.fetch_add(1, std::memory_order_relaxed);
+  if (!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
+    self->counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (!self->first_frame_seen_.exchange(true)) {
+    TimePoint at = self->clock_.Now();
+    media::PostIfAlive(self->lifetime_.Watch(), [self, at] { self->listener_.OnFirstFrame(at); });
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    self->counters_->decoded.fetch_add(1, std::memory_order_relaxed);
+    return GST_PAD_PROBE_OK;
+  }
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    const GstStructure* s = gst_caps_get_structure(caps, 0);
+    int width = 0;
+    int height = 0;
+    if (gst_structure_get_int(s, "width", &width) && gst_structure_get_int(s, "height", &height)) {
+      self->counters_->width.store(width);
+      self->counters_->height.store(height);
+    }
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+gboolean PointReceiver::OnBusMessage(GstBus*, GstMessage* message, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ERROR &&
+      GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) {
+    return G_SOURCE_CONTINUE;
+  }
+  GError* error = nullptr;
+  gchar* debug = nullptr;
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    gst_message_parse_error(message, &error, &debug);
+  } else {
+    gst_message_parse_warning(message, &error, &debug);
+  }
+  media::GErrorPtr owned_error(error);
+  media::GCharPtr owned_debug(debug);
+  media::GCharPtr path(gst_object_get_path_string(GST_MESSAGE_SRC(message)));
+  std::string where = media::ToString(path);
+  std::string text = where + ": " + (error ? error->message : "unknown");
+  // A failing window or sound device does not stop reception and counting.
+  bool output = where.find("/video-out") != std::string::npos ||
+                where.find("/audio-out") != std::string::npos;
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING || output) {
+    spdlog::warn("{}: {}", self->options_.name, text);
+  } else {
+    self->PostError(text);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+void PointReceiver::PostError(std::string reason) {
+  media::PostIfAlive(lifetime_.Watch(),
+                     [this, reason = std::move(reason)] { listener_.OnMediaError(reason); });
+}
+
+}  // namespace bridgecast::client

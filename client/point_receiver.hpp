@@ -1,0 +1,85 @@
+#pragma once
+
+#include <gst/webrtc/webrtc.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/result.hpp"
+#include "client/media_counters.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/main_loop.hpp"
+
+namespace bridgecast::client {
+
+struct ReceiverOptions {
+  std::string name;      // names the pipeline, for logs
+  bool decode = false;   // avdec_h264 and opusdec; otherwise parse and count only
+  bool display = false;  // with decode: autovideosink/autoaudiosink instead of fakesink
+  int latency_ms = 200;  // jitterbuffer latency
+  // If non-empty, ICE gathers only on these local addresses.
+  std::vector<std::string> ice_addresses;
+};
+
+// One point's media side: a webrtcbin that answers the node's send-only
+// offer, depayloads and parses the H.264 to count access units, and for the
+// decoding point decodes and reports the picture size. Listener calls come
+// from the main loop.
+class PointReceiver {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void OnAnswer(std::string sdp) = 0;
+    virtual void OnLocalCandidate(int sdp_mline_index, std::string candidate) = 0;
+    virtual void OnMediaState(GstWebRTCPeerConnectionState state) = 0;
+    virtual void OnFirstFrame(TimePoint at) = 0;
+    virtual void OnMediaError(std::string reason) = 0;
+  };
+
+  static Result<std::unique_ptr<PointReceiver>> Create(ReceiverOptions options,
+                                                       std::shared_ptr<MediaCounters> counters,
+                                                       const Clock& clock, Listener& listener);
+  ~PointReceiver();
+  PointReceiver(const PointReceiver&) = delete;
+  PointReceiver& operator=(const PointReceiver&) = delete;
+
+  void ApplyOffer(const std::string& sdp);
+  void AddRemoteCandidate(int sdp_mline_index, const std::string& candidate);
+
+ private:
+  PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCounters> counters,
+                const Clock& clock, Listener& listener);
+  Status Build();
+  Status RestrictIce();
+
+  // Signal handlers and pad probes; they run on GStreamer threads.
+  static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer self);
+  static void OnConnectionStateNotify(GstElement*, GParamSpec*, gpointer self);
+  static void OnPadAdded(GstElement*, GstPad* pad, gpointer self);
+  static void OnRemoteDescriptionSet(GstPromise* promise, gpointer self);
+  static void OnAnswerCreated(GstPromise* promise, gpointer self);
+  static GstPadProbeReturn OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static gboolean OnBusMessage(GstBus*, GstMessage* message, gpointer self);
+
+  void LinkVideo(GstPad* pad);
+  void LinkAudio(GstPad* pad);
+  media::GstElementPtr MakeOutputSink(const char* factory, const char* name);
+  void PostError(std::string reason);
+
+  ReceiverOptions options_;
+  std::shared_ptr<MediaCounters> counters_;
+  const Clock& clock_;
+  Listener& listener_;
+  media::GstElementPtr pipeline_;
+  GstElement* webrtc_ = nullptr;  // owned by pipeline_
+  guint bus_watch_ = 0;
+  std::atomic<bool> first_frame_seen_{false};
+  media::Lifetime lifetime_;
+};
+
+}  // namespace bridgecast::client

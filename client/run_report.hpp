@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bridgecast::client {
+
+// One point's outcome over the whole run, all connection attempts included.
+struct PointReport {
+  std::string point;
+  bool connected = false;  // media reached "connected" at least once
+  // From the WebSocket opening to the first complete frame / to media
+  // connected, on the attempt that got there.
+  std::optional<int64_t> first_frame_ms;
+  std::optional<int64_t> connect_ms;
+  // Seconds from the first frame to the end of the run: the span over which
+  // frames_received should match the program's frame rate.
+  double receive_window_s = 0;
+  uint64_t frames_received = 0;
+  uint64_t keyframes_received = 0;
+  uint64_t frames_decoded = 0;
+  std::optional<int> width;  // decoded size; only the decoding point has one
+  std::optional<int> height;
+  int attempts = 0;
+  bool gave_up = false;  // stopped retrying before the run ended
+  std::string error;     // last failure, empty if none
+};
+
+struct RunReport {
+  std::vector<PointReport> points;
+  double duration_s = 0;
+
+  // Every point connected and none gave up (e.g. after a fatal error).
+  bool Succeeded() const;
+  // {"points":[...],"duration_s":...}; unknown values are null.
+  std::string ToJson() const;
+  // One line for the console: connected count, frames, median first frame.
+  std::string Summary() const;
+};
+
+}  // namespace bridgecast::client

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "base/result.hpp"
+
+// The point's side of the signaling protocol (docs/protocol.md): parsing what
+// the node sends, building what the point sends. Pure, no I/O.
+namespace bridgecast::client::signaling {
+
+struct Welcome {
+  std::string conference_id;
+  std::string conference_title;
+  std::string point_id;
+  std::string point_name;
+  std::string session;
+};
+struct Offer {
+  std::string sdp;
+};
+struct RemoteCandidate {
+  std::string candidate;  // empty means end of candidates
+  int sdp_mline_index = 0;
+};
+struct StateChange {
+  std::string state;  // new, connecting, connected, disconnected, failed, closed
+};
+struct NodeError {
+  std::string code;
+  std::string message;
+  bool fatal = false;
+};
+
+using NodeMessage = std::variant<Welcome, Offer, RemoteCandidate, StateChange, NodeError>;
+
+// Errors: bad_json (not a JSON object), bad_message (missing or mistyped
+// field), unknown_type.
+Result<NodeMessage> ParseNodeMessage(std::string_view text);
+
+std::string HelloMessage(std::string_view token);
+std::string AnswerMessage(std::string_view sdp);
+std::string CandidateMessage(int sdp_mline_index, std::string_view candidate);
+
+// Errors after which reconnecting cannot help.
+bool IsPermanentError(std::string_view code);
+
+}  // namespace bridgecast::client::signaling

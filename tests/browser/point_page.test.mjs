@@ -1,0 +1,490 @@
+// End-to-end test of the bridge-point page (web/join.html, web/static/point.js)
+// in Debian's Chromium, driven by playwright-core, against the real node.
+//
+// Isolation: the node and the browser run in a private network namespace that
+// has only a loopback interface, so neither the WebRTC media nor anything
+// else the two programs send (Chromium's background requests, libnice's UPnP
+// discovery) can reach a non-loopback address. The test also checks that every
+// ICE candidate exchanged is a loopback one.
+//
+// Needs: node >= 20, chromium, util-linux (unshare, nsenter), iproute2 (ip),
+// root or unprivileged user namespaces; `npm ci` in this directory.
+// Env: BRIDGECAST_BIN (node binary), CHROMIUM_BIN (default /usr/bin/chromium),
+// BRIDGECAST_SCREENSHOT (optional path: where to save a screenshot of the page),
+// BRIDGECAST_NODE_LOG (optional path: where to write the node's whole output).
+
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.BRIDGECAST_BIN || '/work/main/build/app/bridgecast';
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const SCREENSHOT = process.env.BRIDGECAST_SCREENSHOT || '';
+const NODE_LOG = process.env.BRIDGECAST_NODE_LOG || '';
+const POINT = 'ha-noi';
+const POINT_NAME = 'Thành ủy Hà Nội';
+const VIDEO = { width: 640, height: 360 };
+
+// Every wait is bounded, and all of them together by one deadline, so the
+// whole file ends within a minute even when the page never plays.
+const DEADLINE = Date.now() + 45000;
+const within = (ms) => Math.max(500, Math.min(ms, DEADLINE - Date.now()));
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-browser-'));
+const asRoot = process.getuid() === 0;
+let nodeProc = null;
+let nodeLog = '';
+let context = null;
+let origin = '';
+let links = null;
+
+// ---- the node, in a network namespace of its own --------------------------------------------
+
+function nsenterArgs(pid) {
+  const ns = [`--net=/proc/${pid}/ns/net`];
+  return asRoot ? ns : [`--user=/proc/${pid}/ns/user`, ...ns, '--preserve-credentials'];
+}
+
+function checkTools() {
+  const unshare = asRoot ? ['--net'] : ['--user', '--map-root-user', '--net'];
+  try {
+    execFileSync('unshare', [...unshare, '--', 'ip', 'link', 'set', 'lo', 'up'], {
+      stdio: 'pipe',
+      timeout: 5000,
+    });
+  } catch (e) {
+    throw new Error(
+      'this test runs the node and Chromium in a private network namespace: it needs ' +
+        'unshare/nsenter (util-linux), ip (iproute2) and root or user namespaces: ' +
+        String(e.stderr || e.message).trim(),
+    );
+  }
+  return unshare;
+}
+
+async function startNode(unshare) {
+  const stateDir = path.join(workDir, 'state');
+  nodeProc = spawn(
+    'unshare',
+    [
+      ...unshare,
+      '--',
+      'sh',
+      '-c',
+      'ip link set lo up && exec "$@"',
+      'sh',
+      BIN,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--state-dir',
+      stateDir,
+      '--ice-address',
+      '127.0.0.1',
+      '--video-size',
+      `${VIDEO.width}x${VIDEO.height}`,
+      '--video-kbps',
+      '600',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const logFile = NODE_LOG ? fs.openSync(NODE_LOG, 'w') : null;
+  const keep = (d) => {
+    nodeLog = (nodeLog + d).slice(-20000);
+    if (logFile !== null) fs.writeSync(logFile, d);
+  };
+  nodeProc.stderr.on('data', keep);
+  let out = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('node did not start listening in 10 s')), 10000);
+    nodeProc.stdout.on('data', (d) => {
+      keep(d);
+      out += d;
+      const m = /^bridgecast listening on https:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    nodeProc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited (${code ?? signal}) before listening`));
+    });
+  });
+  origin = `https://127.0.0.1:${port}`;
+  links = JSON.parse(fs.readFileSync(path.join(stateDir, 'join-links.json'), 'utf8'));
+  return port;
+}
+
+// The certificate the node actually serves, fetched from inside its namespace.
+function servedCertificate(port) {
+  const script = `
+    const s = require('node:tls').connect({ host: '127.0.0.1', port: ${port}, rejectUnauthorized: false }, () => {
+      process.stdout.write(s.getPeerCertificate().raw.toString('base64'));
+      s.end();
+    });
+    s.on('error', (e) => { console.error(e.message); process.exit(1); });
+    setTimeout(() => process.exit(2), 5000).unref();`;
+  const der = execFileSync('nsenter', [...nsenterArgs(nodeProc.pid), '--', process.execPath, '-e', script], {
+    timeout: 10000,
+    encoding: 'utf8',
+  });
+  return new crypto.X509Certificate(Buffer.from(der, 'base64'));
+}
+
+// Chromium enters the node's namespace. Chromium honours only the last of repeated
+// --disable-features switches, so the wrapper merges Playwright's with ours.
+function chromiumWrapper() {
+  const file = path.join(workDir, 'chromium-in-netns');
+  const nsenter = nsenterArgs(nodeProc.pid).map((a) => `'${a}'`).join(' ');
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh
+features=
+for a in "$@"; do
+  shift
+  case "$a" in
+    --disable-features=*) features="$features\${features:+,}\${a#--disable-features=}" ;;
+    *) set -- "$@" "$a" ;;
+  esac
+done
+exec nsenter ${nsenter} -- '${CHROMIUM}' "$@" \${features:+"--disable-features=$features"}
+`,
+    { mode: 0o755 },
+  );
+  return file;
+}
+
+function stopNode() {
+  if (!nodeProc || nodeProc.exitCode !== null || nodeProc.signalCode !== null) return Promise.resolve();
+  const exited = new Promise((resolve) => nodeProc.once('exit', resolve));
+  nodeProc.kill('SIGTERM');
+  const timer = setTimeout(() => nodeProc.kill('SIGKILL'), 3000);
+  return exited.finally(() => clearTimeout(timer));
+}
+
+process.on('exit', () => {
+  if (nodeProc && nodeProc.exitCode === null && nodeProc.signalCode === null) nodeProc.kill('SIGKILL');
+});
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// ---- the page under test ----------------------------------------------------------------------
+
+// Runs in the page before its own scripts: keeps the peer connections for
+// getStats and counts the video frames the page presents.
+function instrumentPage() {
+  const probe = { pcs: [], frames: 0, firstFrameAt: null };
+  window.__probe = probe;
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      probe.pcs.push(this);
+    }
+  };
+  document.addEventListener('DOMContentLoaded', () => {
+    const video = document.querySelector('video');
+    if (!video || !video.requestVideoFrameCallback) return;
+    const tick = (now) => {
+      if (probe.firstFrameAt === null) probe.firstFrameAt = now;
+      probe.frames += 1;
+      video.requestVideoFrameCallback(tick);
+    };
+    video.requestVideoFrameCallback(tick);
+  });
+}
+
+// Every WebSocket the page opens, with its frames decoded.
+function recordSockets(page) {
+  const sockets = [];
+  page.on('websocket', (ws) => {
+    const record = { url: ws.url(), sent: [], received: [], closed: false };
+    sockets.push(record);
+    const decode = (f) => {
+      try {
+        return JSON.parse(typeof f.payload === 'string' ? f.payload : f.payload.toString());
+      } catch {
+        return { type: '(not json)' };
+      }
+    };
+    ws.on('framesent', (f) => record.sent.push(decode(f)));
+    ws.on('framereceived', (f) => record.received.push(decode(f)));
+    ws.on('close', () => {
+      record.closed = true;
+    });
+  });
+  return sockets;
+}
+
+function candidateAddress(line) {
+  // candidate:<foundation> <component> <transport> <priority> <address> <port> typ ...
+  const fields = line.replace(/^a=/, '').trim().split(/\s+/);
+  assert.ok(fields.length >= 8 && fields[0].startsWith('candidate:'), `not a candidate: ${line}`);
+  return fields[4];
+}
+
+function isLoopback(address) {
+  return /^127\.\d+\.\d+\.\d+$/.test(address) || address === '::1';
+}
+
+async function sample(page) {
+  return page.evaluate(async () => {
+    const video = document.getElementById('program');
+    const pc = window.__probe.pcs.at(-1);
+    const out = {
+      state: document.body.dataset.state,
+      width: video.videoWidth,
+      height: video.videoHeight,
+      currentTime: video.currentTime,
+      totalVideoFrames: video.getVideoPlaybackQuality().totalVideoFrames,
+      presentedFrames: window.__probe.frames,
+      firstFrameAt: window.__probe.firstFrameAt,
+      videoBytes: 0,
+      framesDecoded: 0,
+      audioPackets: 0,
+      pair: null,
+    };
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        out.videoBytes += s.bytesReceived;
+        out.framesDecoded += s.framesDecoded;
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPackets += s.packetsReceived;
+      if (s.type === 'transport' && s.selectedCandidatePairId) {
+        const pair = stats.get(s.selectedCandidatePairId);
+        out.pair = {
+          state: pair.state,
+          local: stats.get(pair.localCandidateId).address,
+          remote: stats.get(pair.remoteCandidateId).address,
+        };
+      }
+    });
+    return out;
+  });
+}
+
+function forgeToken(token) {
+  // Change a character in the middle of the signature (not the last one, whose
+  // low bits are padding that a decoder may ignore).
+  const dot = token.lastIndexOf('.');
+  const i = dot + 10;
+  const swapped = token[i] === 'A' ? 'B' : 'A';
+  return token.slice(0, i) + swapped + token.slice(i + 1);
+}
+
+// ---- setup and teardown -----------------------------------------------------------------------
+
+before(async () => {
+  assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
+  assert.ok(fs.existsSync(CHROMIUM), `chromium not found: ${CHROMIUM} (set CHROMIUM_BIN)`);
+  const unshare = checkTools();
+  const port = await startNode(unshare);
+
+  const cert = servedCertificate(port);
+  assert.equal(cert.fingerprint256, links.certificate_sha256, 'served certificate is not the one in join-links.json');
+  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+  const spkiHash = crypto.createHash('sha256').update(spki).digest('base64');
+
+  context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(workDir, 'profile-')), {
+    executablePath: chromiumWrapper(),
+    headless: true,
+    timeout: 15000,
+    viewport: { width: 1280, height: 800 },
+    locale: 'vi-VN',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      // ICE: offer the loopback address, as itself (no mDNS name).
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      // Trust exactly the node's self-signed certificate.
+      `--ignore-certificate-errors-spki-list=${spkiHash}`,
+    ],
+  });
+  await context.addInitScript(instrumentPage);
+});
+
+after(async () => {
+  if (context) await withTimeout(context.close(), 5000, 'closing the browser').catch(() => {});
+  await stopNode();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+async function openPage(t) {
+  const page = await context.newPage();
+  const sockets = recordSockets(page);
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => consoleLines.push(`request failed: ${r.url().split('#')[0]}: ${r.failure()?.errorText}`));
+  t.after(async () => {
+    await page.close().catch(() => {});
+  });
+  return { page, sockets, consoleLines };
+}
+
+// Adds the node's log and the page's console to a failure.
+async function explain(work, ...consoleLines) {
+  try {
+    await work();
+  } catch (e) {
+    e.message += `\n--- page console ---\n${consoleLines.flat().join('\n')}\n--- node log (tail) ---\n${nodeLog.slice(-4000)}`;
+    throw e;
+  }
+}
+
+// ---- tests ------------------------------------------------------------------------------------
+
+test('the point page joins, plays the program and keeps receiving it', { timeout: 45000 }, async (t) => {
+  const { page, sockets, consoleLines } = await openPage(t);
+  const point = links.points.find((p) => p.point === POINT);
+  assert.ok(point, `join-links.json has no point ${POINT}`);
+  assert.equal(point.name, POINT_NAME);
+  assert.ok(point.url.startsWith(`${origin}/join#t=`), point.url);
+
+  await explain(async () => {
+    const started = Date.now();
+    await page.goto(point.url, { timeout: within(10000) });
+    await page.waitForFunction(() => document.body.dataset.state === 'playing', null, { timeout: within(20000) });
+    const playingAfter = Date.now() - started;
+
+    // The welcome message's texts.
+    assert.equal(await page.textContent('#point'), POINT_NAME);
+    assert.equal(await page.textContent('#conference'), links.conference.title);
+    assert.equal(await page.title(), `${POINT_NAME} — bridgecast`);
+    assert.equal(await page.isVisible('#error'), false);
+    assert.equal(await page.isVisible('#unmute'), true, 'the muted program offers to turn the sound on');
+
+    // The program: its size, both tracks, frames advancing, bytes arriving.
+    await page.waitForFunction(() => window.__probe.frames > 0, null, { timeout: within(5000) });
+    const a = await sample(page);
+    assert.equal(a.width, VIDEO.width);
+    assert.equal(a.height, VIDEO.height);
+    const tracks = await page.evaluate(() => {
+      const s = document.getElementById('program').srcObject;
+      return { video: s.getVideoTracks().length, audio: s.getAudioTracks().length };
+    });
+    assert.deepEqual(tracks, { video: 1, audio: 1 });
+    await sleep(3000);
+    const b = await sample(page);
+    assert.equal(b.state, 'playing');
+    assert.ok(b.totalVideoFrames - a.totalVideoFrames >= 30, `decoded frames: ${a.totalVideoFrames} → ${b.totalVideoFrames}`);
+    assert.ok(b.presentedFrames - a.presentedFrames >= 30, `presented frames: ${a.presentedFrames} → ${b.presentedFrames}`);
+    assert.ok(b.currentTime - a.currentTime >= 2, `currentTime: ${a.currentTime} → ${b.currentTime}`);
+    assert.ok(b.videoBytes - a.videoBytes >= 30000, `inbound video bytes: ${a.videoBytes} → ${b.videoBytes}`);
+    assert.ok(b.audioPackets > a.audioPackets, `inbound audio packets: ${a.audioPackets} → ${b.audioPackets}`);
+
+    // Loopback only: every candidate offered either way, and the pair in use.
+    const messages = sockets.flatMap((s) => [...s.sent, ...s.received]);
+    const offer = messages.find((m) => m.type === 'offer');
+    const answer = messages.find((m) => m.type === 'answer');
+    assert.ok(offer && answer, 'no offer/answer exchanged');
+    const nodeCandidates = [
+      ...offer.sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:')),
+      ...sockets.flatMap((s) => s.received).filter((m) => m.type === 'ice' && m.candidate).map((m) => m.candidate),
+    ];
+    const pageCandidates = [
+      ...answer.sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:')),
+      ...sockets.flatMap((s) => s.sent).filter((m) => m.type === 'ice' && m.candidate).map((m) => m.candidate),
+    ];
+    assert.ok(nodeCandidates.length > 0 && pageCandidates.length > 0, 'candidates were not exchanged');
+    for (const c of [...nodeCandidates, ...pageCandidates]) {
+      assert.ok(isLoopback(candidateAddress(c)), `non-loopback candidate: ${c}`);
+    }
+    assert.equal(b.pair?.state, 'succeeded');
+    assert.ok(isLoopback(b.pair.local) && isLoopback(b.pair.remote), JSON.stringify(b.pair));
+
+    if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
+
+    const firstFrame = await page.evaluate(() => window.__probe.firstFrameAt);
+    t.diagnostic(`playing ${playingAfter} ms after navigation; first frame ${Math.round(firstFrame)} ms after navigation start`);
+    t.diagnostic(`signaling sockets opened: ${sockets.length} (the first that got a welcome: #${sockets.findIndex((s) => s.received.some((m) => m.type === 'welcome')) + 1})`);
+    t.diagnostic(`in 3 s: ${b.totalVideoFrames - a.totalVideoFrames} frames decoded, ${b.presentedFrames - a.presentedFrames} presented, ${b.videoBytes - a.videoBytes} video bytes`);
+    t.diagnostic(`candidates: node ${nodeCandidates.length}, page ${pageCandidates.length}; pair ${b.pair.local} ↔ ${b.pair.remote}`);
+  }, consoleLines);
+});
+
+test('a forged token shows bad_token and is not retried', { timeout: 30000 }, async (t) => {
+  const { page, sockets, consoleLines } = await openPage(t);
+  const point = links.points.find((p) => p.point === POINT);
+  const url = `${origin}/join#t=${forgeToken(point.token)}`;
+  await explain(async () => {
+    await page.goto(url, { timeout: within(10000) });
+    await page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: within(12000) });
+    assert.equal(await page.evaluate(() => document.body.dataset.error), 'bad_token');
+    assert.equal(await page.isVisible('#error'), true);
+    assert.equal(await page.textContent('#error-code'), 'bad_token');
+    assert.match(await page.textContent('#error-text'), /Mã tham dự không hợp lệ/);
+    assert.equal(await page.isVisible('#retry'), false);
+    assert.equal(await page.isVisible('#unmute'), false);
+    assert.equal(await page.isVisible('#program'), false, 'the error takes the place of the picture');
+    const rejected = sockets.flatMap((s) => s.received).find((m) => m.type === 'error');
+    assert.equal(rejected?.code, 'bad_token');
+    assert.equal(rejected?.fatal, true);
+    assert.equal(await page.textContent('#point'), 'Điểm cầu', 'a rejected token must not get a welcome');
+
+    const opened = sockets.length;
+    await sleep(4000);
+    assert.equal(sockets.length, opened, 'the page reconnected after a fatal bad_token');
+    assert.equal(await page.evaluate(() => document.body.dataset.state), 'error');
+  }, consoleLines);
+});
+
+test('a second page for the same point replaces the first, which does not fight back', { timeout: 25000 }, async (t) => {
+  const first = await openPage(t);
+  const second = await openPage(t);
+  const point = links.points.find((p) => p.point === 'hai-phong');
+  await explain(async () => {
+    await first.page.goto(point.url, { timeout: within(10000) });
+    await first.page.waitForFunction(() => document.getElementById('point').textContent !== 'Điểm cầu', null, {
+      timeout: within(10000),
+    });
+    await second.page.goto(point.url, { timeout: within(10000) });
+    await first.page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: within(10000) });
+    assert.equal(await first.page.evaluate(() => document.body.dataset.error), 'replaced');
+    assert.equal(await first.page.isVisible('#retry'), true, 'a replaced page offers to reconnect by hand');
+    assert.equal(await first.page.isVisible('#unmute'), false);
+    await second.page.waitForFunction(() => document.body.dataset.state === 'playing', null, { timeout: within(15000) });
+    const opened = first.sockets.length;
+    await sleep(2000);
+    assert.equal(first.sockets.length, opened, 'the replaced page reconnected by itself');
+    assert.equal(await second.page.evaluate(() => document.body.dataset.state), 'playing');
+  }, first.consoleLines, second.consoleLines);
+});
+
+test('a link without a token shows an error and opens no socket', { timeout: 20000 }, async (t) => {
+  const { page, sockets, consoleLines } = await openPage(t);
+  await explain(async () => {
+    await page.goto(`${origin}/join`, { timeout: within(10000) });
+    await page.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: within(5000) });
+    assert.equal(await page.evaluate(() => document.body.dataset.error), 'no_token');
+    assert.equal(await page.textContent('#error-code'), 'no_token');
+    await sleep(1000);
+    assert.equal(sockets.length, 0);
+  }, consoleLines);
+});

@@ -1,0 +1,84 @@
+#include "client/signaling_messages.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+using namespace bridgecast::client::signaling;
+using nlohmann::json;
+
+TEST_CASE("node messages parse") {
+  SECTION("welcome") {
+    auto m = ParseNodeMessage(R"({"type":"welcome","conference":{"id":"c","title":"Hội nghị"},
+                                  "point":{"id":"ha-noi","name":"Thành ủy Hà Nội"},"session":"s1"})");
+    REQUIRE(m.ok());
+    const auto& w = std::get<Welcome>(*m);
+    CHECK(w.conference_title == "Hội nghị");
+    CHECK(w.point_name == "Thành ủy Hà Nội");
+    CHECK(w.session == "s1");
+  }
+  SECTION("offer") {
+    auto m = ParseNodeMessage(R"({"type":"offer","sdp":"v=0\r\n"})");
+    REQUIRE(m.ok());
+    CHECK(std::get<Offer>(*m).sdp == "v=0\r\n");
+  }
+  SECTION("ice") {
+    auto m = ParseNodeMessage(
+        R"({"type":"ice","candidate":"candidate:1 1 UDP 1 127.0.0.1 5000 typ host","sdpMLineIndex":1})");
+    REQUIRE(m.ok());
+    CHECK(std::get<RemoteCandidate>(*m).sdp_mline_index == 1);
+  }
+  SECTION("end of candidates") {
+    auto m = ParseNodeMessage(R"({"type":"ice","candidate":"","sdpMLineIndex":0})");
+    REQUIRE(m.ok());
+    CHECK(std::get<RemoteCandidate>(*m).candidate.empty());
+  }
+  SECTION("state") {
+    auto m = ParseNodeMessage(R"({"type":"state","state":"connected"})");
+    REQUIRE(m.ok());
+    CHECK(std::get<StateChange>(*m).state == "connected");
+  }
+  SECTION("error") {
+    auto m = ParseNodeMessage(R"({"type":"error","code":"replaced","message":"x","fatal":true})");
+    REQUIRE(m.ok());
+    const auto& e = std::get<NodeError>(*m);
+    CHECK(e.code == "replaced");
+    CHECK(e.fatal);
+  }
+}
+
+TEST_CASE("malformed node messages are refused with a code") {
+  struct Case {
+    const char* text;
+    const char* code;
+  };
+  for (Case c :
+       {Case{"nope", "bad_json"}, Case{"[]", "bad_json"}, Case{R"({"sdp":"v=0"})", "bad_message"},
+        Case{R"({"type":7})", "bad_message"}, Case{R"({"type":"offer"})", "bad_message"},
+        Case{R"({"type":"ice","candidate":"c"})", "bad_message"},
+        Case{R"({"type":"ice","candidate":"c","sdpMLineIndex":-1})", "bad_message"},
+        Case{R"({"type":"ice","candidate":"c","sdpMLineIndex":"0"})", "bad_message"},
+        Case{R"({"type":"error","fatal":true})", "bad_message"},
+        Case{R"({"type":"welcome","point":"x"})", "bad_message"},
+        Case{R"({"type":"bye"})", "unknown_type"}}) {
+    INFO(c.text);
+    auto m = ParseNodeMessage(c.text);
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().code == c.code);
+  }
+}
+
+TEST_CASE("point messages are the protocol's JSON") {
+  CHECK(json::parse(HelloMessage("bc1.x.y")) == json{{"type", "hello"}, {"token", "bc1.x.y"}});
+  CHECK(json::parse(AnswerMessage("v=0\r\n")) == json{{"type", "answer"}, {"sdp", "v=0\r\n"}});
+  CHECK(json::parse(CandidateMessage(0, "candidate:1")) ==
+        json{{"type", "ice"}, {"candidate", "candidate:1"}, {"sdpMLineIndex", 0}});
+}
+
+TEST_CASE("only errors that a reconnect cannot cure are permanent") {
+  for (const char* code : {"bad_token", "wrong_conference", "unknown_point", "replaced"}) {
+    CHECK(IsPermanentError(code));
+  }
+  for (const char* code : {"media_failed", "message_too_large", "bad_sdp"}) {
+    CHECK_FALSE(IsPermanentError(code));
+  }
+}

@@ -1,0 +1,156 @@
+// Hostile and broken WebSocket input against the real node: every bad frame
+// gets a JSON error with its code, and the node keeps serving.
+#include <gst/gst.h>
+
+#include <catch2/catch.hpp>
+#include <deque>
+
+#include "client/ws_client.hpp"
+#include "client/ws_context.hpp"
+#include "test_node.hpp"
+
+namespace bridgecast::test {
+namespace {
+
+using nlohmann::json;
+
+class Collector final : public client::WsClient::Listener {
+ public:
+  void OnOpen() override { open = true; }
+  void OnMessage(std::string_view text) override { messages.emplace_back(text); }
+  void OnClosed(std::string reason) override {
+    closed = true;
+    close_reason = std::move(reason);
+  }
+  bool open = false;
+  bool closed = false;
+  std::string close_reason;
+  std::deque<std::string> messages;
+};
+
+bool Spin(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    g_main_context_iteration(nullptr, FALSE);
+    g_usleep(1000);
+  }
+  return true;
+}
+
+// Sends `frame` and returns the node's next message as JSON.
+json Exchange(client::WsClient& ws, Collector& c, std::string frame) {
+  c.messages.clear();
+  ws.Send(std::move(frame));
+  if (!Spin([&] { return !c.messages.empty() || c.closed; }, std::chrono::seconds(5))) return {};
+  if (c.messages.empty()) return {};
+  return json::parse(c.messages.front(), nullptr, false);
+}
+
+}  // namespace
+
+TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node") {
+  TestNode node;
+  REQUIRE(node.listening());
+  const json links = node.links();
+  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
+  auto context = client::WsContext::Create(loop);
+  REQUIRE(context.ok());
+
+  client::WsClientOptions options;
+  options.host = "127.0.0.1";
+  options.port = node.port();
+  options.certificate_sha256 = links["certificate_sha256"];
+
+  {
+    Collector c;
+    client::WsClient ws(**context, options, c);
+    ws.Connect();
+    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    struct Case {
+      std::string frame;
+      const char* code;
+    };
+    const std::vector<Case> cases = {
+        {"", "bad_json"},
+        {"{{{{", "bad_json"},
+        {"[\"hello\"]", "bad_json"},
+        {std::string("\0\1\2\3", 4), "bad_json"},
+        {R"({"token":"x"})", "bad_message"},
+        {R"({"type":null})", "bad_message"},
+        {R"({"type":"explode"})", "unknown_type"},
+        {R"({"type":"answer","sdp":"v=0"})", "not_authenticated"},
+        {R"({"type":"ice","candidate":"candidate:1","sdpMLineIndex":0})", "not_authenticated"},
+    };
+    for (const Case& k : cases) {
+      INFO("frame: " << k.frame);
+      const json reply = Exchange(ws, c, k.frame);
+      REQUIRE(reply.is_object());
+      CHECK(reply["type"] == "error");
+      CHECK(reply["code"] == k.code);
+      CHECK(reply["fatal"] == false);
+      CHECK_FALSE(c.closed);
+    }
+    // Authenticated, then bad SDP and candidates: refused, session kept.
+    const std::string token = links["points"][3]["token"];
+    json welcome = Exchange(ws, c, json{{"type", "hello"}, {"token", token}}.dump());
+    CHECK(welcome["type"] == "welcome");
+    Spin([&] { return false; }, std::chrono::milliseconds(500));
+    CHECK(Exchange(ws, c, R"({"type":"answer","sdp":"not sdp at all"})")["code"] == "bad_sdp");
+    CHECK(Exchange(ws, c, R"({"type":"ice","candidate":"candidate:1","sdpMLineIndex":9})")["code"] ==
+          "bad_candidate");
+    CHECK(Exchange(ws, c, json{{"type", "hello"}, {"token", token}}.dump())["code"] ==
+          "already_authenticated");
+    CHECK_FALSE(c.closed);
+    // An oversized frame is fatal.
+    const json big = Exchange(ws, c, std::string(70 * 1024, 'x'));
+    CHECK(big["code"] == "message_too_large");
+    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+  }
+  {
+    Collector c;
+    client::WsClient ws(**context, options, c);
+    ws.Connect();
+    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    std::string forged = links["points"][0]["token"];
+    forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+    const json reply = Exchange(ws, c, json{{"type", "hello"}, {"token", forged}}.dump());
+    CHECK(reply["code"] == "bad_token");
+    CHECK(reply["fatal"] == true);
+    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+    CHECK(ws.peer_close_code() == 4000);
+  }
+  {
+    // Text that is not UTF-8 fails the WebSocket itself (RFC 6455 §8.1).
+    Collector c;
+    client::WsClient ws(**context, options, c);
+    ws.Connect();
+    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    ws.Send(std::string("{\"type\":\"hello\",\"token\":\"\xff\xfe\"}"));
+    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+    CHECK(ws.peer_close_code() == 1007);
+  }
+  {
+    // The node still serves a well-behaved point after all that.
+    Collector c;
+    client::WsClient ws(**context, options, c);
+    ws.Connect();
+    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    const json welcome =
+        Exchange(ws, c, json{{"type", "hello"}, {"token", links["points"][1]["token"]}}.dump());
+    CHECK(welcome["type"] == "welcome");
+    CHECK(Spin(
+        [&] {
+          for (const std::string& m : c.messages) {
+            if (m.find("\"offer\"") != std::string::npos) return true;
+          }
+          return false;
+        },
+        std::chrono::seconds(5)));
+  }
+  CHECK(node.process().running());
+  context->reset();
+  g_main_loop_unref(loop);
+}
+
+}  // namespace bridgecast::test

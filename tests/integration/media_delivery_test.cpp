@@ -1,0 +1,95 @@
+// The real node and real points over WSS and DTLS-SRTP on loopback.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "test_node.hpp"
+
+namespace bridgecast::test {
+namespace {
+
+using nlohmann::json;
+using std::chrono::seconds;
+
+constexpr int kFps = 30;
+const std::vector<std::string> kLightProgram = {"--video-size", "640x360", "--video-kbps", "600",
+                                                "--fps", std::to_string(kFps)};
+
+// Frames a point should have had: every frame from its first to the end.
+double ReceivedShare(const json& point) {
+  const double window = point.value("receive_window_s", 0.0);
+  if (window <= 0) return 0.0;
+  return point["frames_received"].get<double>() / (window * kFps);
+}
+
+}  // namespace
+
+TEST_CASE("points decode the program at the configured size, and the node stops cleanly") {
+  TestNode node(kLightProgram);
+  REQUIRE(node.listening());
+  const json links = node.links();
+  for (int i : {0, 66}) {
+    const std::string point = links["points"][i]["point"];
+    INFO("point " << point);
+    PointRun run = RunPoints(node, {"--point", point, "--duration", "6"}, seconds(40));
+    INFO(run.log);
+    CHECK(run.exit_status == 0);
+    REQUIRE(run.report["points"].size() == 1);
+    const json& r = run.report["points"][0];
+    CHECK(r["connected"] == true);
+    CHECK(r["frames_decoded"].get<int>() > 30);
+    CHECK(r["width"] == 640);
+    CHECK(r["height"] == 360);
+    CHECK(r["keyframes_received"].get<int>() >= 1);
+  }
+  const auto status = node.Stop();
+  REQUIRE(status.has_value());
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+}
+
+TEST_CASE("all 67 points at once each receive at least 95% of the frames") {
+  TestNode node(kLightProgram);
+  REQUIRE(node.listening());
+  PointRun run = RunPoints(node, {"--count", "67", "--duration", "20"}, seconds(120));
+  INFO(run.log);
+  CHECK(run.exit_status == 0);
+  REQUIRE(run.report["points"].size() == 67);
+  int connected = 0;
+  for (const json& p : run.report["points"]) {
+    INFO(p.dump());
+    if (p["connected"] == true) ++connected;
+    CHECK(ReceivedShare(p) >= 0.95);
+  }
+  CHECK(connected == 67);
+}
+
+TEST_CASE("a point that vanishes mid-stream does not stall the others") {
+  TestNode node(kLightProgram);
+  REQUIRE(node.listening());
+  TempDir dir;
+  const std::string victim = node.links()["points"][20]["point"];
+  auto others = StartPoints(node, {"--count", "5", "--duration", "16"},
+                            dir.path() + "/others.json", dir.path() + "/others.log");
+  auto leaver = StartPoints(node, {"--point", victim, "--duration", "30"},
+                            dir.path() + "/leaver.json", dir.path() + "/leaver.log");
+  std::this_thread::sleep_for(seconds(6));
+  // No goodbye: the node finds out from ICE and the socket timing out.
+  leaver->Signal(SIGKILL);
+  const auto status = others->Wait(seconds(60));
+  INFO(ReadFile(dir.path() + "/others.log"));
+  REQUIRE(status.has_value());
+  CHECK(WEXITSTATUS(*status) == 0);
+  const json report = json::parse(ReadFile(dir.path() + "/others.json"));
+  REQUIRE(report["points"].size() == 5);
+  for (const json& p : report["points"]) {
+    INFO(p.dump());
+    CHECK(p["connected"] == true);
+    CHECK(ReceivedShare(p) >= 0.95);
+  }
+  CHECK(node.process().running());
+}
+
+}  // namespace bridgecast::test

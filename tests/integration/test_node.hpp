@@ -1,0 +1,63 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "child_process.hpp"
+
+namespace bridgecast::test {
+
+// A fresh temporary directory, removed with its contents when destroyed.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The real `bridgecast serve` on 127.0.0.1, an ephemeral port, loopback-only
+// ICE and a fresh state directory.
+class TestNode {
+ public:
+  explicit TestNode(const std::vector<std::string>& extra_args = {});
+  ~TestNode();
+
+  bool listening() const { return port_ > 0; }
+  int port() const { return port_; }
+  std::string links_file() const;
+  nlohmann::json links() const;
+  ChildProcess& process() { return *process_; }
+  std::string log() const;
+  // SIGTERM, then the exit status (nullopt if it did not stop in time).
+  std::optional<int> Stop();
+
+ private:
+  TempDir state_;
+  std::unique_ptr<ChildProcess> process_;
+  int port_ = -1;
+};
+
+// Runs `bridgecast point` with `args` plus loopback ICE and a report file,
+// waits for it, and returns its report (empty object if none was written).
+struct PointRun {
+  int exit_status = -1;
+  nlohmann::json report;
+  std::string log;
+};
+PointRun RunPoints(const TestNode& node, const std::vector<std::string>& args,
+                   std::chrono::seconds timeout);
+
+// Starts `bridgecast point` without waiting; the caller owns the process.
+std::unique_ptr<ChildProcess> StartPoints(const TestNode& node, const std::vector<std::string>& args,
+                                          const std::string& report_path,
+                                          const std::string& log_path);
+
+std::string ReadFile(const std::string& path);
+
+}  // namespace bridgecast::test
