@@ -13,7 +13,7 @@ namespace bridgecast::agenda {
 using QuestionId = std::uint64_t;
 
 // Commands: what an actor asks for. Conference::Decide turns an accepted one
-// into events. kType is the JSON "type" (see PROTOCOL.md).
+// into events. kType is the JSON "type" (see docs/protocol.md).
 namespace cmd {
 
 struct StartConference {

@@ -28,7 +28,7 @@ struct ItemProgress {
 // One conference: its plan and what has happened. Decide validates a command
 // against the state and returns the events it causes without changing
 // anything; Apply folds one event into the state. Replaying the journal is
-// Apply alone. Every error code is listed in ERRORS.md.
+// Apply alone. Every error code is listed in docs/protocol.md.
 class Conference {
  public:
   static constexpr std::size_t kMaxDelegates = 100;

@@ -13,7 +13,7 @@ namespace bridgecast::agenda {
 // else is public to every role.
 bool IsVisibleTo(const Event& event, const Actor& viewer);
 
-// The state as JSON for `viewer` (PROTOCOL.md, "snapshot"); times are Unix ms.
+// The state as JSON for `viewer` (docs/protocol.md, "Snapshot"); times are Unix ms.
 // `now` drives the current item's elapsed time.
 nlohmann::json Snapshot(const Conference& conference, const Actor& viewer, Timestamp now);
 

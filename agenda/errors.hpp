@@ -1,6 +1,6 @@
 #pragma once
 
-// Stable error codes of the conference domain; ERRORS.md explains each one.
+// Stable error codes of the conference domain; docs/protocol.md explains each one.
 namespace bridgecast::agenda::errc {
 
 inline constexpr const char* kBadCommand = "bad_command";

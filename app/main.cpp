@@ -2,7 +2,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/report_command.hpp"
 #include "app/serve_command.hpp"
+#include "app/token_command.hpp"
 #include "client/point_command.hpp"
 
 int main(int argc, char** argv) {
@@ -17,6 +19,10 @@ int main(int argc, char** argv) {
   bridgecast::client::PointOptions point;
   bridgecast::client::AddPointCommand(
       *app.add_subcommand("point", "Join as bridge points (the native client)"), point);
+  bridgecast::app::TokenOptions token;
+  bridgecast::app::AddTokenCommand(app, token);
+  bridgecast::app::ReportOptions report;
+  bridgecast::app::AddReportCommand(app, report);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -25,5 +31,7 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("serve")) return bridgecast::app::RunServe(serve);
   if (app.got_subcommand("point")) return bridgecast::client::RunPoint(point);
+  if (app.got_subcommand("token")) return bridgecast::app::RunToken(token);
+  if (app.got_subcommand("report")) return bridgecast::app::RunReport(report);
   return 2;
 }

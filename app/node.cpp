@@ -39,6 +39,10 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   auto conference = LoadConference(config.conference_file);
   if (!conference) return conference.error();
   node->conference_ = std::move(*conference);
+  auto store = agenda::ConferenceStore::Open(config.state_dir + "/journal.db");
+  if (!store) return store.error();
+  node->store_ = std::move(*store);
+  if (Status added = node->store_->Add(node->conference_); !added) return added.error();
 
   auto tls = signaling::EnsureTlsIdentity(config.state_dir + "/tls");
   if (!tls) return tls.error();
@@ -56,14 +60,15 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   media::Program& program_ref = *node->program_;
   const media::IceConfig ice = config.ice;
   node->gateway_ = std::make_unique<signaling::Gateway>(
-      node->conference_, *node->signer_,
+      node->conference_, *node->store_, *node->signer_,
       [&program_ref, ice](const std::string& name, media::PointSession::Listener& listener)
           -> Result<std::unique_ptr<media::PointSession>> {
         auto session = media::WebRtcPointSession::Create(program_ref, ice, listener, name);
         if (!session) return session.error();
         return std::unique_ptr<media::PointSession>(std::move(*session));
       },
-      node->clock_);
+      node->clock_, node->wall_clock_);
+  if (Status cleared = node->gateway_->ClearStalePresence(); !cleared) return cleared.error();
 
   signaling::ServerConfig server_config;
   server_config.address = config.listen.host;
@@ -85,6 +90,7 @@ Node::~Node() {
   server_.reset();
   gateway_.reset();
   program_.reset();
+  store_.reset();
 }
 
 Status Node::WriteLinks() const {

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "agenda/conference_spec.hpp"
+#include "agenda/store/conference_store.hpp"
+#include "agenda/wall_clock.hpp"
 #include "app/node_config.hpp"
 #include "base/clock.hpp"
 #include "media/program.hpp"
@@ -21,7 +23,8 @@ namespace bridgecast::app {
 class Node final : public media::Program::Listener {
  public:
   // Prepares the state directory (TLS identity, token key), loads the
-  // conference, starts the program and listens.
+  // conference, opens its journal (STATE_DIR/journal.db), starts the program
+  // and listens.
   static Result<std::unique_ptr<Node>> Start(GMainLoop* loop, const NodeConfig& config);
   ~Node() override;
   Node(const Node&) = delete;
@@ -43,7 +46,9 @@ class Node final : public media::Program::Listener {
   GMainLoop* loop_;
   NodeConfig config_;
   SteadyClock clock_;
+  agenda::SystemWallClock wall_clock_;
   agenda::ConferenceSpec conference_;
+  std::unique_ptr<agenda::ConferenceStore> store_;
   signaling::TlsIdentity tls_;
   std::optional<signaling::TokenSigner> signer_;
   std::unique_ptr<media::Program> program_;

@@ -3,7 +3,9 @@
 #include <glib-unix.h>
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -51,6 +53,21 @@ Result<NodeConfig> BuildConfig(const ServeOptions& o) {
   return config;
 }
 
+// Every client holds a socket: the usual soft limit (1024) would cap the node
+// below a thousand clients. lws sizes its fd table from the limit at context
+// creation, so this runs first. Capped, as lws allocates per possible fd.
+void RaiseFileLimit() {
+  constexpr rlim_t kMaxFiles = 1 << 20;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = std::min(limit.rlim_max, kMaxFiles);
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    spdlog::warn("cannot raise the open-file limit to {}", static_cast<unsigned long>(wanted));
+  }
+}
+
 gboolean QuitOnSignal(gpointer loop) {
   spdlog::info("signal received, shutting down");
   g_main_loop_quit(static_cast<GMainLoop*>(loop));
@@ -80,6 +97,7 @@ int RunServe(const ServeOptions& options) {
     spdlog::error("{}: {}", config.error().code, config.error().message);
     return 2;
   }
+  RaiseFileLimit();
   gst_init(nullptr, nullptr);
   GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
   const guint sigint = g_unix_signal_add(SIGINT, QuitOnSignal, loop);

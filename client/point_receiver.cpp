@@ -2,6 +2,7 @@
 
 #include <nice/agent.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <initializer_list>
 #include <optional>
@@ -42,6 +43,18 @@ bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain) {
 bool LinkPad(GstPad* src, GstElement* sink) {
   media::GstPadPtr sink_pad(gst_element_get_static_pad(sink, "sink"));
   return sink_pad && gst_pad_link(src, sink_pad.get()) == GST_PAD_LINK_OK;
+}
+
+// webrtcbin's libnice agent (a new reference), or null with another ICE
+// implementation.
+NiceAgent* GetNiceAgent(GstElement* webrtc) {
+  GstWebRTCICE* ice_raw = nullptr;
+  g_object_get(webrtc, "ice-agent", &ice_raw, nullptr);
+  media::GstObjectPtr<GstWebRTCICE> ice(ice_raw);
+  if (!ice || !g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) return nullptr;
+  NiceAgent* agent = nullptr;
+  g_object_get(ice.get(), "agent", &agent, nullptr);
+  return agent;
 }
 
 media::GstElementPtr MakeFakesink(const char* name) {
@@ -102,16 +115,11 @@ Status PointReceiver::Build() {
 }
 
 Status PointReceiver::RestrictIce() {
-  GstWebRTCICE* ice_raw = nullptr;
-  g_object_get(webrtc_, "ice-agent", &ice_raw, nullptr);
-  media::GstObjectPtr<GstWebRTCICE> ice(ice_raw);
-  if (!ice || !g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) {
+  NiceAgent* agent = GetNiceAgent(webrtc_);
+  if (!agent) {
     if (options_.ice_addresses.empty()) return Ok{};
     return Error{"ice", "webrtcbin's ICE agent is not libnice; cannot restrict ICE addresses"};
   }
-  NiceAgent* agent = nullptr;
-  g_object_get(ice.get(), "agent", &agent, nullptr);
-  if (!agent) return Error{"ice", "webrtcbin has no libnice agent"};
   // libnice here is built with UPnP IGD: it would multicast SSDP discovery on
   // the LAN and hold back gathering until its timeout.
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) {
@@ -129,6 +137,25 @@ Status PointReceiver::RestrictIce() {
   }
   g_object_unref(agent);
   return status;
+}
+
+// A starved receiving thread lets the kernel drop media at the socket (UDP
+// RcvbufErrors with 67 points on 2 cores); a larger buffer rides out bursts.
+void PointReceiver::EnlargeReceiveBuffers() {
+  NiceAgent* agent = GetNiceAgent(webrtc_);
+  if (!agent) return;
+  // BUNDLE gives one ICE stream; libnice numbers streams from 1.
+  for (guint stream = 1; stream <= 4; ++stream) {
+    GSocket* socket = nice_agent_get_selected_socket(agent, stream, NICE_COMPONENT_TYPE_RTP);
+    if (!socket) continue;
+    GError* error = nullptr;
+    if (!g_socket_set_option(socket, SOL_SOCKET, SO_RCVBUF, kReceiveBufferBytes, &error)) {
+      spdlog::debug("{}: cannot enlarge the receive buffer: {}", options_.name, error->message);
+      g_error_free(error);
+    }
+    g_object_unref(socket);
+  }
+  g_object_unref(agent);
 }
 
 void PointReceiver::ApplyOffer(const std::string& sdp_text) {
@@ -195,6 +222,7 @@ void PointReceiver::OnConnectionStateNotify(GstElement*, GParamSpec*, gpointer d
   media::PostIfAlive(self->lifetime_.Watch(), [self] {
     GstWebRTCPeerConnectionState state = GST_WEBRTC_PEER_CONNECTION_STATE_NEW;
     g_object_get(self->webrtc_, "connection-state", &state, nullptr);
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) self->EnlargeReceiveBuffers();
     self->listener_.OnMediaState(state);
   });
 }

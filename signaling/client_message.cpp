@@ -7,6 +7,9 @@ namespace {
 
 using nlohmann::json;
 
+// Integers JavaScript holds exactly.
+constexpr uint64_t kMaxSafeInt = (uint64_t{1} << 53) - 1;
+
 Result<std::string> StringField(const json& j, const char* name) {
   const auto it = j.find(name);
   if (it == j.end() || !it->is_string()) {
@@ -28,7 +31,25 @@ Result<ClientMessage> ParseClientMessage(std::string_view text) {
   if (*type == "hello") {
     auto token = StringField(j, "token");
     if (!token) return token.error();
-    return ClientMessage{HelloMessage{std::move(*token)}};
+    HelloMessage hello{std::move(*token), std::nullopt};
+    if (const auto it = j.find("last_seq"); it != j.end()) {
+      if (!it->is_number_unsigned() || it->get<uint64_t>() > kMaxSafeInt) {
+        return Error{"bad_message", "field 'last_seq' must be a non-negative integer"};
+      }
+      hello.last_seq = it->get<uint64_t>();
+    }
+    return ClientMessage{std::move(hello)};
+  }
+  if (*type == "command") {
+    const auto id = j.find("id");
+    if (id == j.end() || id->is_structured()) {
+      return Error{"bad_message", "field 'id' must be a string, number, boolean or null"};
+    }
+    const auto command = j.find("command");
+    if (command == j.end() || !command->is_object()) {
+      return Error{"bad_message", "field 'command' must be an object"};
+    }
+    return ClientMessage{CommandMessage{*id, *command}};
   }
   if (*type == "answer") {
     auto sdp = StringField(j, "sdp");

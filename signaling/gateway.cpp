@@ -5,8 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <variant>
 
+#include "agenda/attendance_report.hpp"
+#include "agenda/command_json.hpp"
+#include "agenda/conference_view.hpp"
+#include "agenda/errors.hpp"
+#include "agenda/event_json.hpp"
 #include "base/embedded.hpp"
-#include "signaling/client_message.hpp"
 #include "signaling/server_message.hpp"
 
 namespace bridgecast::signaling {
@@ -46,6 +50,16 @@ std::optional<HttpResponse> StaticFile(std::string_view path) {
   return HttpResponse{200, std::string(ContentType(file)), std::string(*data), true};
 }
 
+agenda::Actor ActorFor(const TokenClaims& claims) {
+  switch (claims.role) {
+    case Role::kChair: return agenda::Actor::Chair();
+    case Role::kOperator: return agenda::Actor::Operator();
+    case Role::kPoint: return agenda::Actor::Point(claims.point);
+    case Role::kObserver: return agenda::Actor::Observer();
+  }
+  return agenda::Actor::Observer();
+}
+
 }  // namespace
 
 class Gateway::Peer final : public media::PointSession::Listener {
@@ -59,13 +73,13 @@ class Gateway::Peer final : public media::PointSession::Listener {
     gateway_.sink_->Send(id_, server_message::Ice(mline_index, candidate));
   }
   void OnLinkStateChanged(media::LinkState state) override {
-    spdlog::info("point {}: media {}", point, media::ToString(state));
+    spdlog::info("point {}: media {}", actor->point, media::ToString(state));
     gateway_.sink_->Send(id_, server_message::State(media::ToString(state)));
   }
 
   ConnectionId id() const { return id_; }
 
-  std::string point;  // set once authenticated
+  std::optional<agenda::Actor> actor;  // set once authenticated; cleared when replaced
   std::unique_ptr<media::PointSession> session;
 
  private:
@@ -73,22 +87,49 @@ class Gateway::Peer final : public media::PointSession::Listener {
   ConnectionId id_;
 };
 
-Gateway::Gateway(const agenda::ConferenceSpec& conference, const TokenSigner& signer,
-                 SessionFactory session_factory, const Clock& clock)
+Gateway::Gateway(const agenda::ConferenceSpec& conference, agenda::ConferenceStore& store,
+                 const TokenSigner& signer, SessionFactory session_factory, const Clock& clock,
+                 const agenda::WallClock& wall_clock)
     : conference_(conference),
+      store_(store),
       signer_(signer),
       session_factory_(std::move(session_factory)),
       clock_(clock),
+      wall_clock_(wall_clock),
       started_(clock.Now()) {}
 
 Gateway::~Gateway() = default;
 
+const agenda::Conference& Gateway::conference_state() const {
+  return *store_.Find(conference_.id);
+}
+
+Status Gateway::ClearStalePresence() {
+  const agenda::ConferenceState& state = conference_state().state();
+  for (size_t i = 0; i < conference_.points.size(); ++i) {
+    if (!state.points[i].connected_since) continue;
+    auto events = store_.Execute(conference_.id, agenda::cmd::LeavePoint{conference_.points[i].id},
+                                 agenda::Actor::System(), wall_clock_.Now());
+    if (!events) return events.error();
+    spdlog::info("point {}: marked as left (connected when the node last stopped)",
+                 conference_.points[i].id);
+  }
+  return Ok{};
+}
+
 void Gateway::CloseAll() {
-  for (auto& [id, peer] : peers_) {
-    peer->session.reset();
-    sink_->Close(id, 1001, "node shutting down");
+  for (const auto& [point, id] : by_point_) {
+    // Nobody is left to tell; the journal still needs the time they left.
+    auto left = store_.Execute(conference_.id, agenda::cmd::LeavePoint{point},
+                               agenda::Actor::System(), wall_clock_.Now());
+    if (!left) spdlog::warn("point {}: leave not journaled: {}", point, left.error().message);
   }
   by_point_.clear();
+  for (auto& [id, peer] : peers_) {
+    peer->session.reset();
+    peer->actor.reset();
+    sink_->Close(id, 1001, "node shutting down");
+  }
 }
 
 size_t Gateway::points_connected() const {
@@ -114,13 +155,19 @@ void Gateway::OnSocketOversize(ConnectionId id) {
 void Gateway::OnSocketClosed(ConnectionId id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
-  Peer& peer = *it->second;
-  auto point = by_point_.find(peer.point);
-  if (point != by_point_.end() && point->second == id) {
-    spdlog::info("point {}: left", peer.point);
-    by_point_.erase(point);
+  std::string left;
+  if (const auto& actor = it->second->actor; actor && actor->role == agenda::Role::kPoint) {
+    auto point = by_point_.find(actor->point);
+    if (point != by_point_.end() && point->second == id) {
+      left = actor->point;
+      by_point_.erase(point);
+    }
   }
-  peers_.erase(it);
+  peers_.erase(it);  // before the broadcast: this socket is gone
+  if (!left.empty()) {
+    spdlog::info("point {}: left", left);
+    ExecuteSystem(agenda::cmd::LeavePoint{left});
+  }
 }
 
 void Gateway::OnSocketMessage(ConnectionId id, std::string_view text) {
@@ -133,12 +180,14 @@ void Gateway::OnSocketMessage(ConnectionId id, std::string_view text) {
       [&](auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, HelloMessage>) {
-          if (!peer.point.empty()) {
+          if (peer.actor) {
             return SendError(id, {"already_authenticated", "hello was already accepted"}, false);
           }
-          OnHello(peer, m.token);
+          OnHello(peer, m);
+        } else if constexpr (std::is_same_v<T, CommandMessage>) {
+          OnCommand(peer, m);
         } else {
-          if (peer.point.empty()) {
+          if (!peer.actor) {
             return SendError(id, {"not_authenticated", "send hello with a token first"}, false);
           }
           if (!peer.session) {
@@ -156,35 +205,110 @@ void Gateway::OnSocketMessage(ConnectionId id, std::string_view text) {
       *message);
 }
 
-void Gateway::OnHello(Peer& peer, const std::string& token) {
+void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
   const ConnectionId id = peer.id();
-  auto claims = signer_.Verify(token);
+  auto claims = signer_.Verify(hello.token);
   if (!claims) return SendError(id, claims.error(), true);
-  if (claims->role != Role::kPoint) {
-    return SendError(id, {"bad_token", "only bridge-point tokens may join the media"}, true);
-  }
   if (claims->conference != conference_.id) {
     return SendError(id, {"wrong_conference", "the token is for another conference"}, true);
   }
-  const agenda::BridgePointSpec* point = conference_.FindPoint(claims->point);
-  if (!point) {
-    return SendError(id, {"unknown_point", "point '" + claims->point + "' is not in the roster"},
-                     true);
+  const agenda::BridgePointSpec* point = nullptr;
+  bool first_connection = false;
+  if (claims->role == Role::kPoint) {
+    point = conference_.FindPoint(claims->point);
+    if (!point) {
+      return SendError(
+          id, {"unknown_point", "point '" + claims->point + "' is not in the roster"}, true);
+    }
+    if (auto old = by_point_.find(point->id); old != by_point_.end()) {
+      // Presence carries over to the new connection: no leave, no join.
+      spdlog::info("point {}: new connection replaces the old one", point->id);
+      Peer& old_peer = *peers_.at(old->second);
+      old_peer.session.reset();
+      old_peer.actor.reset();
+      SendError(old->second, {"replaced", "another connection joined as this point"}, true);
+    } else {
+      first_connection = true;
+    }
+    by_point_[point->id] = id;
   }
-  if (auto old = by_point_.find(point->id); old != by_point_.end()) {
-    spdlog::info("point {}: new connection replaces the old one", point->id);
-    peers_.at(old->second)->session.reset();
-    SendError(old->second, {"replaced", "another connection joined as this point"}, true);
-    by_point_.erase(old);
+  peer.actor = ActorFor(*claims);
+  const std::string session_id =
+      (point ? point->id : std::string(ToString(claims->role))) + "/" + std::to_string(id);
+  sink_->Send(id, server_message::Welcome(conference_.id, conference_.title,
+                                          ToString(claims->role), point, session_id));
+  SendInitialState(peer, hello.last_seq);
+  if (!point) return;
+  if (first_connection) {
+    spdlog::info("point {}: joined", point->id);
+    ExecuteSystem(agenda::cmd::JoinPoint{point->id});
   }
-  peer.point = point->id;
-  by_point_[point->id] = id;
-  sink_->Send(id, server_message::Welcome(conference_.id, conference_.title, point->id,
-                                          point->name, point->id + "/" + std::to_string(id)));
   auto session = session_factory_(point->id + "-" + std::to_string(id), peer);
   if (!session) return SendError(id, {"media_failed", session.error().message}, true);
   peer.session = std::move(*session);
-  spdlog::info("point {}: joined", point->id);
+}
+
+void Gateway::SendInitialState(Peer& peer, std::optional<std::uint64_t> last_seq) {
+  const std::uint64_t head = store_.LastSeq(conference_.id);
+  if (last_seq && *last_seq <= head && head - *last_seq <= kMaxResumeEvents) {
+    auto missed = store_.EventsAfter(conference_.id, *last_seq);
+    if (missed) {
+      for (const agenda::Event& event : *missed) {
+        if (agenda::IsVisibleTo(event, *peer.actor)) {
+          sink_->Send(peer.id(), server_message::Event(agenda::ToJson(event)));
+        }
+      }
+      return;
+    }
+    spdlog::warn("resume from seq {} failed, sending a snapshot: {}", *last_seq,
+                 missed.error().message);
+  }
+  sink_->Send(peer.id(),
+              server_message::Snapshot(head, agenda::Snapshot(conference_state(), *peer.actor,
+                                                              wall_clock_.Now())));
+}
+
+void Gateway::OnCommand(Peer& peer, const CommandMessage& message) {
+  const ConnectionId id = peer.id();
+  if (!peer.actor) {
+    return sink_->Send(id, server_message::CommandError(message.id, "not_authenticated",
+                                                        "send hello with a token first"));
+  }
+  auto command = agenda::CommandFromJson(message.command);
+  if (!command) {
+    return sink_->Send(id, server_message::CommandError(message.id, command.error().code,
+                                                        command.error().message));
+  }
+  auto events = Execute(*command, *peer.actor);
+  if (!events) {
+    return sink_->Send(
+        id, server_message::CommandError(message.id, events.error().code, events.error().message));
+  }
+  sink_->Send(id, server_message::Ack(message.id, store_.LastSeq(conference_.id)));
+}
+
+Result<std::vector<agenda::Event>> Gateway::Execute(const agenda::Command& command,
+                                                    const agenda::Actor& actor) {
+  auto events = store_.Execute(conference_.id, command, actor, wall_clock_.Now());
+  if (events) Broadcast(*events);
+  return events;
+}
+
+void Gateway::ExecuteSystem(const agenda::Command& command) {
+  auto events = Execute(command, agenda::Actor::System());
+  if (!events) {
+    spdlog::warn("{} not journaled: {} ({})", agenda::ToJson(command).dump(),
+                 events.error().message, events.error().code);
+  }
+}
+
+void Gateway::Broadcast(const std::vector<agenda::Event>& events) {
+  for (const agenda::Event& event : events) {
+    const std::string frame = server_message::Event(agenda::ToJson(event));
+    for (const auto& [id, peer] : peers_) {
+      if (peer->actor && agenda::IsVisibleTo(event, *peer->actor)) sink_->Send(id, frame);
+    }
+  }
 }
 
 HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
@@ -199,12 +323,18 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
                               {"points_connected", points_connected()},
                               {"uptime_s", uptime}});
   }
-  if (request.path == "/api/points") return PointsReport(request);
+  const bool points = request.path == "/api/points";
+  const bool attendance_json = request.path == "/api/attendance.json";
+  const bool attendance_csv = request.path == "/api/attendance.csv";
+  if (points || attendance_json || attendance_csv) {
+    if (auto refused = RequireStaff(request)) return *refused;
+    return points ? PointsReport() : AttendanceReport(attendance_csv);
+  }
   if (auto file = StaticFile(request.path)) return *file;
   return ErrorResponse(404, "not_found", "no such page");
 }
 
-HttpResponse Gateway::PointsReport(const HttpRequest& request) const {
+std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (!request.authorization.starts_with(kBearer)) {
     return ErrorResponse(401, "bad_token", "send Authorization: Bearer <token>");
@@ -213,8 +343,19 @@ HttpResponse Gateway::PointsReport(const HttpRequest& request) const {
   if (!claims) return ErrorResponse(401, claims.error().code, claims.error().message);
   if (claims->conference != conference_.id ||
       (claims->role != Role::kOperator && claims->role != Role::kChair)) {
-    return ErrorResponse(403, "forbidden", "link health is for the chair and the operator");
+    return ErrorResponse(403, "forbidden", "this is for the chair and the operator");
   }
+  return std::nullopt;
+}
+
+HttpResponse Gateway::AttendanceReport(bool csv) const {
+  const agenda::AttendanceReport report =
+      agenda::BuildAttendanceReport(conference_state(), wall_clock_.Now());
+  if (csv) return HttpResponse{200, "text/csv; charset=utf-8", agenda::ToCsv(report), false};
+  return JsonResponse(200, agenda::ToJson(report));
+}
+
+HttpResponse Gateway::PointsReport() const {
   nlohmann::json points = nlohmann::json::array();
   for (const agenda::BridgePointSpec& spec : conference_.points) {
     nlohmann::json entry = {{"point", spec.id}, {"name", spec.name}, {"connected", false},

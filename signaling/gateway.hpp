@@ -1,14 +1,22 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
+#include "agenda/actor.hpp"
 #include "agenda/conference_spec.hpp"
+#include "agenda/event.hpp"
+#include "agenda/store/conference_store.hpp"
+#include "agenda/wall_clock.hpp"
 #include "base/clock.hpp"
 #include "media/point_session.hpp"
+#include "signaling/client_message.hpp"
 #include "signaling/http.hpp"
 #include "signaling/server.hpp"
 #include "signaling/token.hpp"
@@ -19,16 +27,27 @@ namespace bridgecast::signaling {
 using SessionFactory = std::function<Result<std::unique_ptr<media::PointSession>>(
     const std::string& name, media::PointSession::Listener& listener)>;
 
-// The bridge-point side of the protocol: authenticates each socket with its
-// token, gives it a media session, relays SDP and ICE, and answers HTTP.
+// The protocol: authenticates each socket with its token (every role), gives
+// bridge points a media session and relays SDP and ICE, carries conference
+// commands to the store and broadcasts the journaled events, answers HTTP.
 class Gateway final : public Server::Listener {
  public:
-  Gateway(const agenda::ConferenceSpec& conference, const TokenSigner& signer,
-          SessionFactory session_factory, const Clock& clock);
+  // A client further behind than this gets a snapshot instead of the events.
+  static constexpr std::uint64_t kMaxResumeEvents = 1000;
+
+  // `store` must already hold `conference` (ConferenceStore::Add).
+  Gateway(const agenda::ConferenceSpec& conference, agenda::ConferenceStore& store,
+          const TokenSigner& signer, SessionFactory session_factory, const Clock& clock,
+          const agenda::WallClock& wall_clock);
   ~Gateway() override;
 
   void set_sink(FrameSink* sink) { sink_ = sink; }
-  // Closes every socket and media session (shutdown).
+  // At start no socket exists, so a point the journal still shows connected
+  // was left so by a run that ended without closing it (a crash): journal its
+  // point.leave now.
+  Status ClearStalePresence();
+  // Journals point.leave for every joined point, then closes every socket and
+  // media session (shutdown).
   void CloseAll();
 
   size_t points_joined() const { return by_point_.size(); }
@@ -44,13 +63,26 @@ class Gateway final : public Server::Listener {
   class Peer;
 
   void SendError(ConnectionId id, const Error& error, bool fatal);
-  void OnHello(Peer& peer, const std::string& token);
-  HttpResponse PointsReport(const HttpRequest& request) const;
+  void OnHello(Peer& peer, const HelloMessage& hello);
+  void SendInitialState(Peer& peer, std::optional<std::uint64_t> last_seq);
+  void OnCommand(Peer& peer, const CommandMessage& message);
+  // Journals the command's events and sends each to every peer that may see it.
+  Result<std::vector<agenda::Event>> Execute(const agenda::Command& command,
+                                             const agenda::Actor& actor);
+  void ExecuteSystem(const agenda::Command& command);
+  void Broadcast(const std::vector<agenda::Event>& events);
+  const agenda::Conference& conference_state() const;
+  // Nothing when `request` carries a chair or operator token of this conference.
+  std::optional<HttpResponse> RequireStaff(const HttpRequest& request) const;
+  HttpResponse PointsReport() const;
+  HttpResponse AttendanceReport(bool csv) const;
 
   const agenda::ConferenceSpec& conference_;
+  agenda::ConferenceStore& store_;
   const TokenSigner& signer_;
   SessionFactory session_factory_;
   const Clock& clock_;
+  const agenda::WallClock& wall_clock_;
   const TimePoint started_;
   FrameSink* sink_ = nullptr;
   std::unordered_map<ConnectionId, std::unique_ptr<Peer>> peers_;

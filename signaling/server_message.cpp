@@ -1,19 +1,25 @@
 #include "signaling/server_message.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace bridgecast::signaling::server_message {
+namespace {
 
 using nlohmann::json;
 
+// Text the node did not produce (messages quoting client input) may hold bad
+// UTF-8; replace it rather than fail to serialise.
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
 std::string Welcome(std::string_view conference_id, std::string_view conference_title,
-                    std::string_view point_id, std::string_view point_name,
+                    std::string_view role, const agenda::BridgePointSpec* point,
                     std::string_view session_id) {
-  return json{{"type", "welcome"},
-              {"conference", {{"id", conference_id}, {"title", conference_title}}},
-              {"point", {{"id", point_id}, {"name", point_name}}},
-              {"session", session_id}}
-      .dump();
+  json welcome = {{"type", "welcome"},
+                  {"conference", {{"id", conference_id}, {"title", conference_title}}},
+                  {"role", role},
+                  {"session", session_id}};
+  if (point) welcome["point"] = {{"id", point->id}, {"name", point->name}};
+  return Dump(welcome);
 }
 
 std::string Offer(std::string_view sdp) { return json{{"type", "offer"}, {"sdp", sdp}}.dump(); }
@@ -27,8 +33,22 @@ std::string State(std::string_view state) {
 }
 
 std::string Error(std::string_view code, std::string_view message, bool fatal) {
-  return json{{"type", "error"}, {"code", code}, {"message", message}, {"fatal", fatal}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
+  return Dump({{"type", "error"}, {"code", code}, {"message", message}, {"fatal", fatal}});
+}
+
+std::string Snapshot(std::uint64_t seq, const json& state) {
+  return Dump({{"type", "snapshot"}, {"seq", seq}, {"state", state}});
+}
+
+std::string Event(const json& event) { return Dump({{"type", "event"}, {"event", event}}); }
+
+std::string Ack(const json& id, std::uint64_t seq) {
+  return Dump({{"type", "ack"}, {"id", id}, {"seq", seq}});
+}
+
+std::string CommandError(const json& id, std::string_view code, std::string_view message) {
+  return Dump(
+      {{"type", "error"}, {"code", code}, {"message", message}, {"id", id}, {"fatal", false}});
 }
 
 }  // namespace bridgecast::signaling::server_message

@@ -1,17 +1,31 @@
 #pragma once
 
+#include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+
+#include "agenda/conference_spec.hpp"
 
 // The node's messages to clients, serialised (docs/protocol.md).
 namespace bridgecast::signaling::server_message {
 
+// `point` is null for the roles that are not a bridge point.
 std::string Welcome(std::string_view conference_id, std::string_view conference_title,
-                    std::string_view point_id, std::string_view point_name,
+                    std::string_view role, const agenda::BridgePointSpec* point,
                     std::string_view session_id);
 std::string Offer(std::string_view sdp);
 std::string Ice(unsigned mline_index, std::string_view candidate);
 std::string State(std::string_view state);
 std::string Error(std::string_view code, std::string_view message, bool fatal);
+
+// Conference state for one viewer (agenda::Snapshot) as of event `seq`.
+std::string Snapshot(std::uint64_t seq, const nlohmann::json& state);
+// One journaled event (agenda::ToJson(Event)).
+std::string Event(const nlohmann::json& event);
+// A command's outcome; `id` is the client's, echoed.
+std::string Ack(const nlohmann::json& id, std::uint64_t seq);
+std::string CommandError(const nlohmann::json& id, std::string_view code,
+                         std::string_view message);
 
 }  // namespace bridgecast::signaling::server_message

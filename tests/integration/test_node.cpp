@@ -28,12 +28,21 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
-TestNode::TestNode(const std::vector<std::string>& extra_args) {
+TestNode::TestNode(const std::vector<std::string>& extra_args)
+    : TestNode(std::make_shared<TempDir>(), extra_args) {}
+
+TestNode::TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>& extra_args)
+    : root_(std::move(root)) {
+  // A restarted node keeps the earlier logs: node.log, node-2.log, ...
+  log_path_ = root_->path() + "/node.log";
+  for (int i = 2; i < 100 && std::filesystem::exists(log_path_); ++i) {
+    log_path_ = root_->path() + "/node-" + std::to_string(i) + ".log";
+  }
   std::vector<std::string> argv = {BRIDGECAST_BIN, "serve",         "--listen",
-                                   "127.0.0.1:0",  "--state-dir",   state_.path() + "/state",
+                                   "127.0.0.1:0",  "--state-dir",   state_dir(),
                                    "--ice-address", "127.0.0.1"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<ChildProcess>(argv, state_.path() + "/node.log");
+  process_ = std::make_unique<ChildProcess>(argv, log_path_);
   const std::regex listening(R"(bridgecast listening on https://127\.0\.0\.1:(\d+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -52,16 +61,61 @@ TestNode::TestNode(const std::vector<std::string>& extra_args) {
 
 TestNode::~TestNode() { Stop(); }
 
-std::string TestNode::links_file() const { return state_.path() + "/state/join-links.json"; }
+std::string TestNode::links_file() const { return state_dir() + "/join-links.json"; }
 
 nlohmann::json TestNode::links() const { return nlohmann::json::parse(ReadFile(links_file())); }
 
-std::string TestNode::log() const { return ReadFile(state_.path() + "/node.log"); }
+std::string TestNode::log() const { return ReadFile(log_path_); }
 
 std::optional<int> TestNode::Stop() {
   if (!process_->running()) return process_->Wait(std::chrono::milliseconds(0));
   process_->Signal(SIGTERM);
   return process_->Wait(std::chrono::seconds(15));
+}
+
+void TestNode::Kill() {
+  process_->Signal(SIGKILL);
+  process_->Wait(std::chrono::seconds(15));
+}
+
+namespace {
+
+// Runs the bridgecast binary with `args` to completion (bounded), keeping stdout.
+CommandRun RunBridgecast(std::vector<std::string> args, const std::string& log_path) {
+  args.insert(args.begin(), BRIDGECAST_BIN);
+  ChildProcess process(args, log_path);
+  CommandRun run;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto line = process.ReadLine(std::chrono::milliseconds(200));
+    if (line) {
+      run.out += *line + "\n";
+    } else if (!process.running()) {
+      break;
+    }
+  }
+  while (auto line = process.ReadLine(std::chrono::milliseconds(0))) run.out += *line + "\n";
+  const auto status = process.Wait(std::chrono::seconds(5));
+  if (status && WIFEXITED(*status)) run.exit_status = WEXITSTATUS(*status);
+  return run;
+}
+
+}  // namespace
+
+std::string IssueToken(const TestNode& node, const std::string& role, const std::string& point) {
+  std::vector<std::string> args = {"token", "--conference", node.links()["conference"]["id"],
+                                   "--role", role, "--state-dir", node.state_dir()};
+  if (!point.empty()) args.insert(args.end(), {"--point", point});
+  const CommandRun run = RunBridgecast(args, node.root()->path() + "/token.log");
+  if (run.exit_status != 0 || run.out.empty()) return "";
+  return run.out.substr(0, run.out.find('\n'));
+}
+
+CommandRun RunReport(const std::string& state_dir, const std::string& conference,
+                     const std::string& format) {
+  return RunBridgecast({"report", "attendance", "--conference", conference, "--format", format,
+                        "--state-dir", state_dir},
+                       state_dir + "/../report.log");
 }
 
 std::unique_ptr<ChildProcess> StartPoints(const TestNode& node, const std::vector<std::string>& args,

@@ -14,6 +14,16 @@ TEST_CASE("client messages parse into their types") {
   auto ice = ParseClientMessage(R"({"type":"ice","candidate":"candidate:1 1 UDP 1 127.0.0.1 5000 typ host","sdpMLineIndex":1})");
   REQUIRE(ice.ok());
   CHECK(std::get<IceMessage>(*ice).mline_index == 1);
+  CHECK_FALSE(std::get<HelloMessage>(*hello).last_seq.has_value());
+  auto resume = ParseClientMessage(R"({"type":"hello","token":"t","last_seq":42})");
+  REQUIRE(resume.ok());
+  CHECK(std::get<HelloMessage>(*resume).last_seq == 42u);
+  auto command =
+      ParseClientMessage(R"({"type":"command","id":"c-1","command":{"type":"agenda.next"}})");
+  REQUIRE(command.ok());
+  CHECK(std::get<CommandMessage>(*command).id == "c-1");
+  CHECK(std::get<CommandMessage>(*command).command["type"] == "agenda.next");
+  CHECK(ParseClientMessage(R"({"type":"command","id":null,"command":{}})").ok());
 }
 
 TEST_CASE("malformed client messages get the protocol's error codes") {
@@ -34,6 +44,15 @@ TEST_CASE("malformed client messages get the protocol's error codes") {
            Case{R"({"type":"ice","candidate":"x"})", "bad_message"},
            Case{R"({"type":"ice","candidate":"x","sdpMLineIndex":-1})", "bad_message"},
            Case{R"({"type":"ice","candidate":"x","sdpMLineIndex":"0"})", "bad_message"},
+           Case{R"({"type":"hello","token":"t","last_seq":-1})", "bad_message"},
+           Case{R"({"type":"hello","token":"t","last_seq":"4"})", "bad_message"},
+           Case{R"({"type":"hello","token":"t","last_seq":1.5})", "bad_message"},
+           Case{R"({"type":"hello","token":"t","last_seq":9007199254740992})", "bad_message"},
+           Case{R"({"type":"command","command":{}})", "bad_message"},
+           Case{R"({"type":"command","id":{},"command":{}})", "bad_message"},
+           Case{R"({"type":"command","id":[],"command":{}})", "bad_message"},
+           Case{R"({"type":"command","id":1})", "bad_message"},
+           Case{R"({"type":"command","id":1,"command":"agenda.next"})", "bad_message"},
            Case{R"({"type":"dance"})", "unknown_type"},
        }) {
     INFO(c.text);

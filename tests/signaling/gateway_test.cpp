@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "../agenda/test_support.hpp"
+
 namespace bridgecast::signaling {
 namespace {
 
@@ -16,6 +18,19 @@ struct RecordingSink final : FrameSink {
   void Send(ConnectionId id, std::string text) override { sent[id].push_back(json::parse(text)); }
   void Close(ConnectionId id, int code, std::string) override { closed[id] = code; }
   const json& Last(ConnectionId id) { return sent.at(id).back(); }
+  // The conference events sent to `id`, in order.
+  std::vector<json> Events(ConnectionId id) {
+    std::vector<json> events;
+    for (const json& m : sent[id]) {
+      if (m["type"] == "event") events.push_back(m["event"]);
+    }
+    return events;
+  }
+  std::vector<std::string> EventTypes(ConnectionId id) {
+    std::vector<std::string> types;
+    for (const json& e : Events(id)) types.push_back(e["type"]);
+    return types;
+  }
 };
 
 struct FakeSession final : media::PointSession {
@@ -43,34 +58,61 @@ agenda::ConferenceSpec Conference() {
   agenda::ConferenceSpec spec;
   spec.id = "conf";
   spec.title = "Hội nghị";
+  spec.agenda = {{"khai-mac", "Khai mạc", std::chrono::minutes(5), false},
+                 {"qd-124", "Quán triệt Quy định số 124-QĐ/TW", std::chrono::minutes(40), false}};
   spec.points = {{"ha-noi", "Thành ủy Hà Nội", "province", {}},
                  {"hue", "Thành ủy Huế", "province", {}}};
   return spec;
 }
 
+std::unique_ptr<agenda::ConferenceStore> OpenStore(const std::string& path,
+                                                   const agenda::ConferenceSpec& spec) {
+  auto store = agenda::ConferenceStore::Open(path);
+  REQUIRE(store);
+  REQUIRE((*store)->Add(spec));
+  return std::move(*store);
+}
+
 struct Fixture {
   agenda::ConferenceSpec conference = Conference();
+  agenda::test::TempDir dir;
+  std::unique_ptr<agenda::ConferenceStore> store = OpenStore(dir.File("journal.db"), conference);
   TokenSigner signer = *TokenSigner::FromKey(std::vector<unsigned char>(32, 3));
   ManualClock clock;
+  agenda::ManualWallClock wall_clock{agenda::FromUnixMillis(1700096400000)};
   RecordingSink sink;
   std::vector<FakeSession*> sessions;
-  Gateway gateway{conference, signer,
+  Gateway gateway{conference, *store, signer,
                   [this](const std::string&, media::PointSession::Listener& l)
                       -> Result<std::unique_ptr<media::PointSession>> {
                     auto s = std::make_unique<FakeSession>(l);
                     sessions.push_back(s.get());
                     return std::unique_ptr<media::PointSession>(std::move(s));
                   },
-                  clock};
+                  clock, wall_clock};
 
   Fixture() { gateway.set_sink(&sink); }
 
   std::string Token(Role role, std::string point = "", std::string conf = "conf") {
     return signer.Sign({conf, role, point, 0});
   }
-  void Hello(ConnectionId id, const std::string& token) {
+  void Hello(ConnectionId id, const std::string& token,
+             std::optional<std::uint64_t> last_seq = std::nullopt) {
     gateway.OnSocketOpen(id);
-    gateway.OnSocketMessage(id, json{{"type", "hello"}, {"token", token}}.dump());
+    json hello = {{"type", "hello"}, {"token", token}};
+    if (last_seq) hello["last_seq"] = *last_seq;
+    gateway.OnSocketMessage(id, hello.dump());
+  }
+  // Sends a command and returns the node's reply to it (ack or error).
+  json Command(ConnectionId id, const json& command, const json& command_id = 1) {
+    gateway.OnSocketMessage(
+        id, json{{"type", "command"}, {"id", command_id}, {"command", command}}.dump());
+    return sink.Last(id);
+  }
+  void Ok(ConnectionId id, const json& command) {
+    const json reply = Command(id, command);
+    INFO(reply.dump());
+    REQUIRE(reply["type"] == "ack");
   }
 };
 
@@ -79,9 +121,10 @@ struct Fixture {
 TEST_CASE("a point with a valid token is welcomed and gets a media session") {
   Fixture f;
   f.Hello(1, f.Token(Role::kPoint, "ha-noi"));
-  REQUIRE(f.sink.sent[1].size() == 1);
-  const json& welcome = f.sink.Last(1);
+  REQUIRE(f.sink.sent[1].size() == 3);  // welcome, snapshot, its own point.joined
+  const json& welcome = f.sink.sent[1][0];
   CHECK(welcome["type"] == "welcome");
+  CHECK(welcome["role"] == "point");
   CHECK(welcome["point"]["name"] == "Thành ủy Hà Nội");
   CHECK(welcome["conference"]["title"] == "Hội nghị");
   REQUIRE(f.sessions.size() == 1);
@@ -115,10 +158,6 @@ TEST_CASE("tokens that may not join are refused and the socket closed") {
     token = "bc1.e30.AAAA";
     code = "bad_token";
   }
-  SECTION("operator role") {
-    token = f.Token(Role::kOperator);
-    code = "bad_token";
-  }
   SECTION("other conference") {
     token = f.Token(Role::kPoint, "ha-noi", "other");
     code = "wrong_conference";
@@ -132,6 +171,7 @@ TEST_CASE("tokens that may not join are refused and the socket closed") {
   CHECK(f.sink.Last(1)["fatal"] == true);
   CHECK(f.sink.closed.at(1) == 4000);
   CHECK(f.sessions.empty());
+  CHECK(f.store->LastSeq("conf") == 0);  // no presence for a refused socket
 }
 
 TEST_CASE("messages out of order get non-fatal errors") {
@@ -158,9 +198,14 @@ TEST_CASE("a second connection for a point replaces the first") {
   f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
   CHECK(f.sink.Last(1)["code"] == "replaced");
   CHECK(f.sink.closed.at(1) == 4000);
-  CHECK(f.sink.Last(2)["type"] == "welcome");
+  CHECK(f.sink.sent[2][0]["type"] == "welcome");
+  CHECK(f.sink.Last(2)["type"] == "snapshot");  // presence carries over: no second join
   f.gateway.OnSocketClosed(1);  // the old socket closing must not evict the new one
   CHECK(f.gateway.points_joined() == 1);
+  CHECK(f.store->LastSeq("conf") == 1);  // one point.joined, no point.left
+  f.gateway.OnSocketClosed(2);
+  CHECK(f.store->Find("conf")->state().points[0].connected_since == std::nullopt);
+  CHECK(f.store->LastSeq("conf") == 2);
 }
 
 TEST_CASE("HTTP: health, static pages, link health behind a token") {
@@ -188,6 +233,279 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(body["points"][0]["state"] == "absent");
   CHECK(body["points"][1]["state"] == "new");
   CHECK(body["points"][1]["name"] == "Thành ủy Huế");
+}
+
+TEST_CASE("every role is welcomed with a snapshot; only points get media") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kObserver));
+  f.Hello(3, f.Token(Role::kOperator));
+  for (ConnectionId id : {1, 2, 3}) {
+    REQUIRE(f.sink.sent[id].size() == 2);
+    const json& welcome = f.sink.sent[id][0];
+    CHECK(welcome["type"] == "welcome");
+    CHECK_FALSE(welcome.contains("point"));
+    const json& snapshot = f.sink.sent[id][1];
+    CHECK(snapshot["type"] == "snapshot");
+    CHECK(snapshot["seq"] == 0);
+    CHECK(snapshot["state"]["phase"] == "scheduled");
+    CHECK(snapshot["state"]["points"].size() == 2);
+  }
+  CHECK(f.sink.sent[1][0]["role"] == "chair");
+  CHECK(f.sink.sent[2][0]["role"] == "observer");
+  CHECK(f.sessions.empty());
+  CHECK(f.gateway.points_joined() == 0);
+  // Media messages from a role without media are refused, not crashed on.
+  f.gateway.OnSocketMessage(1, R"({"type":"answer","sdp":"v=0"})");
+  CHECK(f.sink.Last(1)["code"] == "bad_sdp");
+}
+
+TEST_CASE("point.join on a point's connection, point.leave when it closes") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "hue"));
+  CHECK(f.sink.Events(1) == std::vector<json>{{{"seq", 1},
+                                               {"at", 1700096400000},
+                                               {"type", "point.joined"},
+                                               {"point", "hue"}}});
+  // The joining point gets its snapshot (before the join), then the join itself.
+  CHECK(f.sink.sent[2][1]["type"] == "snapshot");
+  CHECK(f.sink.sent[2][1]["seq"] == 0);
+  CHECK(f.sink.EventTypes(2) == std::vector<std::string>{"point.joined"});
+  CHECK(f.store->Find("conf")->state().points[1].connected_since.has_value());
+
+  f.wall_clock.Advance(agenda::Millis(5000));
+  f.gateway.OnSocketClosed(2);
+  CHECK(f.sink.EventTypes(1) == std::vector<std::string>{"point.joined", "point.left"});
+  CHECK(f.sink.Events(1)[1]["at"] == 1700096405000);
+  CHECK_FALSE(f.store->Find("conf")->state().points[1].connected_since.has_value());
+  CHECK(f.gateway.points_joined() == 0);
+}
+
+TEST_CASE("commands are acked with the client's id; refusals echo it") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+
+  json reply = f.Command(1, {{"type", "conference.start"}}, "start-1");
+  CHECK(reply == json{{"type", "ack"}, {"id", "start-1"}, {"seq", 2}});
+  // Both clients got the event, the chair before its ack.
+  CHECK(f.sink.EventTypes(2) == std::vector<std::string>{"point.joined", "conference.started"});
+  CHECK(f.sink.sent[1][f.sink.sent[1].size() - 2]["event"]["type"] == "conference.started");
+
+  reply = f.Command(1, {{"type", "agenda.start"}}, 42);
+  CHECK(reply["seq"] == 3);
+  CHECK(reply["id"] == 42);
+  CHECK(f.sink.Events(2).back() ==
+        json{{"seq", 3}, {"at", 1700096400000}, {"type", "agenda.item_started"}, {"item", "khai-mac"}});
+
+  reply = f.Command(1, {{"type", "agenda.goto"}, {"item", "nowhere"}}, 7.5);
+  CHECK(reply == json{{"type", "error"},
+                      {"code", "unknown_item"},
+                      {"message", reply["message"]},
+                      {"id", 7.5},
+                      {"fatal", false}});
+  reply = f.Command(1, {{"type", "agenda.next"}, {"extra", 1}}, nullptr);
+  CHECK(reply["code"] == "bad_command");
+  CHECK(reply["id"] == nullptr);
+  reply = f.Command(1, {{"type", "agenda.next"}, {"extra", 1}}, true);
+  CHECK(reply["id"] == true);
+  CHECK(f.store->LastSeq("conf") == 3);  // refusals journal nothing
+
+  f.gateway.OnSocketMessage(1, R"({"type":"command","command":{"type":"agenda.next"}})");
+  CHECK(f.sink.Last(1)["code"] == "bad_message");
+  f.gateway.OnSocketMessage(1, R"({"type":"command","id":[1],"command":{"type":"agenda.next"}})");
+  CHECK(f.sink.Last(1)["code"] == "bad_message");
+  f.gateway.OnSocketMessage(1, R"({"type":"command","id":1,"command":"agenda.next"})");
+  CHECK(f.sink.Last(1)["code"] == "bad_message");
+
+  f.gateway.OnSocketOpen(3);
+  reply = f.Command(3, {{"type", "agenda.next"}}, "early");
+  CHECK(reply["code"] == "not_authenticated");
+  CHECK(reply["id"] == "early");
+  CHECK(f.sink.closed.empty());
+}
+
+TEST_CASE("the actor comes from the token: roles are enforced") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+  f.Hello(3, f.Token(Role::kObserver));
+  f.Hello(4, f.Token(Role::kOperator));
+  f.Hello(5, f.Token(Role::kPoint, "hue"));
+  f.Ok(1, {{"type", "conference.start"}});
+
+  CHECK(f.Command(2, {{"type", "floor.grant"}, {"point", "ha-noi"}})["code"] == "forbidden");
+  CHECK(f.Command(2, {{"type", "agenda.start"}})["code"] == "forbidden");
+  CHECK(f.Command(3, {{"type", "agenda.start"}})["code"] == "forbidden");
+  CHECK(f.Command(2, {{"type", "attendance.checkin"},
+                      {"point", "hue"},
+                      {"delegates", json::array()},
+                      {"headcount", 3}})["code"] == "forbidden");
+  // Presence is the node's alone, whoever asks.
+  for (ConnectionId id : {1, 2, 3, 4}) {
+    CHECK(f.Command(id, {{"type", "point.leave"}, {"point", "ha-noi"}})["code"] == "forbidden");
+    CHECK(f.Command(id, {{"type", "point.join"}, {"point", "ha-noi"}})["code"] == "forbidden");
+  }
+  CHECK(f.store->Find("conf")->state().points[0].connected_since.has_value());
+
+  f.Ok(2, {{"type", "attendance.checkin"},
+           {"delegates", {{{"name", "Phạm Văn Hậu"}, {"title", "Phó Bí thư"}}}},
+           {"headcount", 12}});
+  f.Ok(4, {{"type", "attendance.checkin"},
+           {"point", "hue"},
+           {"delegates", json::array()},
+           {"headcount", 9}});
+  f.Ok(2, {{"type", "hand.raise"}});
+  f.Ok(1, {{"type", "floor.grant"}, {"point", "ha-noi"}});
+  CHECK(f.sink.EventTypes(3).back() == "floor.granted");
+  CHECK(f.sink.Events(5).back()["point"] == "ha-noi");
+}
+
+TEST_CASE("a point receives only its own question events") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+  f.Hello(3, f.Token(Role::kPoint, "hue"));
+  f.Hello(4, f.Token(Role::kObserver));
+  f.Ok(1, {{"type", "conference.start"}});
+  f.Ok(2, {{"type", "question.submit"}, {"text", "Đề nghị làm rõ Điều 5?"}});
+  f.Ok(1, {{"type", "question.approve"}, {"question", 1}});
+  f.Ok(1, {{"type", "question.answer"}, {"question", 1}});
+
+  const std::vector<std::string> questions = {"question.submitted", "question.approved",
+                                              "question.answered"};
+  auto question_events = [&](ConnectionId id) {
+    std::vector<std::string> types;
+    for (const std::string& t : f.sink.EventTypes(id)) {
+      if (t.starts_with("question.")) types.push_back(t);
+    }
+    return types;
+  };
+  CHECK(question_events(1) == questions);
+  CHECK(question_events(2) == questions);
+  CHECK(question_events(4) == questions);
+  CHECK(question_events(3).empty());
+  CHECK(f.sink.Events(1)[3]["text"] == "Đề nghị làm rõ Điều 5?");
+
+  // Snapshots are filtered the same way.
+  f.Hello(5, f.Token(Role::kPoint, "hue"));
+  CHECK(f.sink.sent[5][1]["state"]["questions"].empty());
+  f.Hello(6, f.Token(Role::kPoint, "ha-noi"));
+  CHECK(f.sink.sent[6][1]["state"]["questions"].size() == 1);
+}
+
+TEST_CASE("a client resuming with last_seq gets exactly the events it missed") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+  f.Ok(1, {{"type", "conference.start"}});
+  f.Ok(1, {{"type", "agenda.start"}});
+  const std::uint64_t seen = f.store->LastSeq("conf");  // 3
+  f.Ok(2, {{"type", "question.submit"}, {"text", "Câu hỏi"}});
+  f.Hello(3, f.Token(Role::kPoint, "hue"));
+  f.Ok(1, {{"type", "agenda.next"}});
+  const std::uint64_t head = f.store->LastSeq("conf");
+
+  f.Hello(10, f.Token(Role::kChair), seen);
+  std::vector<std::uint64_t> seqs;
+  for (const json& e : f.sink.Events(10)) seqs.push_back(e["seq"]);
+  std::vector<std::uint64_t> expected;
+  for (std::uint64_t s = seen + 1; s <= head; ++s) expected.push_back(s);
+  CHECK(seqs == expected);
+  REQUIRE(f.sink.sent[10].size() == 1 + expected.size());  // welcome, then events only
+  // Identical to what the live chair received.
+  const std::vector<json> live = f.sink.Events(1);
+  CHECK(f.sink.Events(10) == std::vector<json>(live.end() - expected.size(), live.end()));
+
+  // A point resumes through the same filter: hue never sees ha-noi's question.
+  f.Hello(11, f.Token(Role::kObserver), seen);
+  CHECK(f.sink.Events(11).size() == expected.size());
+  f.gateway.OnSocketClosed(3);  // hue's point.left
+  f.Hello(12, f.Token(Role::kPoint, "hue"), seen);
+  for (const json& e : f.sink.Events(12)) CHECK(e["type"] != "question.submitted");
+
+  f.Hello(13, f.Token(Role::kChair), f.store->LastSeq("conf"));  // up to date
+  CHECK(f.sink.sent[13].size() == 1);
+  f.Hello(14, f.Token(Role::kChair), f.store->LastSeq("conf") + 5);  // from another journal
+  CHECK(f.sink.sent[14][1]["type"] == "snapshot");
+  CHECK(f.sink.sent[14][1]["seq"] == f.store->LastSeq("conf"));
+
+  f.gateway.OnSocketOpen(15);
+  f.gateway.OnSocketMessage(15, R"({"type":"hello","token":"x","last_seq":-1})");
+  CHECK(f.sink.Last(15)["code"] == "bad_message");
+}
+
+TEST_CASE("a client too far behind gets a snapshot instead of the events") {
+  Fixture f;
+  f.Hello(1, f.Token(Role::kPoint, "ha-noi"));  // seq 1
+  for (std::uint64_t i = 0; i < Gateway::kMaxResumeEvents + 1; ++i) {
+    REQUIRE(f.store->Execute("conf",
+                             agenda::cmd::CheckIn{"", {}, static_cast<std::int64_t>(i + 1)},
+                             agenda::Actor::Point("ha-noi"), f.wall_clock.Now()));
+  }
+  const std::uint64_t head = f.store->LastSeq("conf");
+  f.Hello(2, f.Token(Role::kChair), head - Gateway::kMaxResumeEvents);
+  CHECK(f.sink.Events(2).size() == Gateway::kMaxResumeEvents);
+  f.Hello(3, f.Token(Role::kChair), head - Gateway::kMaxResumeEvents - 1);
+  REQUIRE(f.sink.sent[3].size() == 2);
+  CHECK(f.sink.sent[3][1]["type"] == "snapshot");
+  CHECK(f.sink.sent[3][1]["seq"] == head);
+  CHECK(f.sink.sent[3][1]["state"]["points"][0]["checkin"]["headcount"] ==
+        Gateway::kMaxResumeEvents + 1);
+}
+
+TEST_CASE("presence left over from a crash is cleared; shutdown journals the leaves") {
+  Fixture f;
+  REQUIRE(f.store->Execute("conf", agenda::cmd::JoinPoint{"hue"}, agenda::Actor::System(),
+                           f.wall_clock.Now()));
+  REQUIRE(f.gateway.ClearStalePresence());
+  CHECK_FALSE(f.store->Find("conf")->state().points[1].connected_since.has_value());
+  CHECK(f.store->LastSeq("conf") == 2);
+
+  f.Hello(1, f.Token(Role::kPoint, "hue"));  // a normal join again
+  CHECK(f.store->Find("conf")->state().points[1].connected_since.has_value());
+  f.gateway.CloseAll();
+  CHECK(f.sink.closed.at(1) == 1001);
+  CHECK_FALSE(f.store->Find("conf")->state().points[1].connected_since.has_value());
+  CHECK(f.gateway.points_joined() == 0);
+  f.gateway.OnSocketClosed(1);  // the late close must not leave twice
+  CHECK(f.store->LastSeq("conf") == 4);
+}
+
+TEST_CASE("HTTP: the attendance report for the chair and the operator") {
+  Fixture f;
+  auto get = [&](std::string path, std::string auth = "") {
+    return f.gateway.OnHttpRequest(HttpRequest{"GET", std::move(path), std::move(auth)});
+  };
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+  f.Ok(1, {{"type", "conference.start"}});
+  f.Ok(2, {{"type", "attendance.checkin"},
+           {"delegates", {{{"name", "Lâm Đông"}, {"title", "Trưởng Ban Tổ chức"}}}},
+           {"headcount", 7}});
+  f.wall_clock.Advance(agenda::Millis(60000));
+
+  for (std::string path : {"/api/attendance.json", "/api/attendance.csv"}) {
+    CHECK(get(path).status == 401);
+    CHECK(get(path, "Bearer nonsense").status == 401);
+    CHECK(get(path, "Bearer " + f.Token(Role::kPoint, "hue")).status == 403);
+    CHECK(get(path, "Bearer " + f.Token(Role::kObserver)).status == 403);
+    CHECK(get(path, "Bearer " + f.Token(Role::kChair, "", "other")).status == 403);
+  }
+  auto report = get("/api/attendance.json", "Bearer " + f.Token(Role::kChair));
+  REQUIRE(report.status == 200);
+  CHECK(report.content_type == "application/json");
+  const json body = json::parse(report.body);
+  REQUIRE(body["points"].size() == 2);
+  CHECK(body["points"][0]["headcount"] == 7);
+  CHECK(body["points"][0]["delegates"][0]["name"] == "Lâm Đông");
+
+  auto csv = get("/api/attendance.csv", "Bearer " + f.Token(Role::kOperator));
+  REQUIRE(csv.status == 200);
+  CHECK(csv.content_type == "text/csv; charset=utf-8");
+  CHECK(csv.body.starts_with("\xEF\xBB\xBF" "point,name,"));
+  CHECK(csv.body.find("Lâm Đông (Trưởng Ban Tổ chức)") != std::string::npos);
 }
 
 }  // namespace bridgecast::signaling
