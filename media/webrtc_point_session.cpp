@@ -168,11 +168,11 @@ Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) 
 
   GstCapsPtr video_caps = ProgramVideoRtpCaps();
   GstCapsPtr audio_caps = ProgramAudioRtpCaps();
-  Status video = AddBranch(program_.video_tee(), video_caps.get(), true, video_queue_,
-                           video_tee_pad_, video_sink_pad_);
+  Status video = AddBranch(program_.video_tee(), video_caps.get(), true, "vqueue-" + name,
+                           video_queue_, video_tee_pad_, video_sink_pad_);
   if (!video) return video;
-  Status audio = AddBranch(program_.audio_tee(), audio_caps.get(), false, audio_queue_,
-                           audio_tee_pad_, audio_sink_pad_);
+  Status audio = AddBranch(program_.audio_tee(), audio_caps.get(), false, "aqueue-" + name,
+                           audio_queue_, audio_tee_pad_, audio_sink_pad_);
   if (!audio) return audio;
 
   auto connect = [this](gpointer instance, const char* signal, GCallback callback) {
@@ -227,8 +227,9 @@ Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) 
 }
 
 Status WebRtcPointSession::AddBranch(GstElement* tee, GstCaps* codec, bool nack,
-                                     GstElement*& queue, GstPad*& tee_pad, GstPad*& webrtc_pad) {
-  GstElementPtr q = MakeElement("queue");
+                                     const std::string& queue_name, GstElement*& queue,
+                                     GstPad*& tee_pad, GstPad*& webrtc_pad) {
+  GstElementPtr q = MakeElement("queue", queue_name.c_str());
   g_object_set(q.get(), "leaky", 2 /* downstream: drop the oldest */, "max-size-buffers",
                nack ? kVideoQueuePackets : kAudioQueuePackets, "max-size-bytes", 0u,
                "max-size-time", guint64{0}, nullptr);
@@ -250,6 +251,12 @@ Status WebRtcPointSession::AddBranch(GstElement* tee, GstCaps* codec, bool nack,
   if (gst_pad_link(queue_src.get(), webrtc_pad) != GST_PAD_LINK_OK) {
     return Error{"media_failed", "cannot link queue to webrtcbin"};
   }
+  // Until the link is up, packets are dropped behind the queue: held, they
+  // would reach the point as a burst of stale media when ICE connects.
+  // Events (caps, needed for the offer) still pass.
+  gate_probes_.push_back(gst_pad_add_probe(
+      queue_src.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      [](GstPad*, GstPadProbeInfo*, gpointer) { return GST_PAD_PROBE_DROP; }, nullptr, nullptr));
   tee_pad = gst_element_request_pad_simple(tee, "src_%u");
   if (!tee_pad) return Error{"media_failed", "program tee refused a pad"};
   return Ok{};
@@ -385,8 +392,21 @@ void WebRtcPointSession::OnConnectionStateChanged() {
   const LinkState next = FromWebRtc(raw);
   if (next == state_) return;
   state_ = next;
-  if (state_ == LinkState::kConnected) program_.RequestKeyframe();
+  if (state_ == LinkState::kConnected) {
+    OpenGates();
+    program_.RequestKeyframe();
+  }
   listener_.OnLinkStateChanged(state_);
+}
+
+void WebRtcPointSession::OpenGates() {
+  if (gate_probes_.empty()) return;
+  size_t i = 0;
+  for (GstElement* queue : {video_queue_, audio_queue_}) {
+    GstPadPtr src(gst_element_get_static_pad(queue, "src"));
+    gst_pad_remove_probe(src.get(), gate_probes_[i++]);
+  }
+  gate_probes_.clear();
 }
 
 void WebRtcPointSession::PollStats() {

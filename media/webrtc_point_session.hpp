@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "media/gst_ptr.hpp"
 #include "media/ice_config.hpp"
@@ -37,12 +38,14 @@ class WebRtcPointSession final : public PointSession {
 
   WebRtcPointSession(Program& program, Listener& listener);
   Status Build(const IceConfig& ice, const std::string& name);
-  Status AddBranch(GstElement* tee, GstCaps* codec, bool nack, GstElement*& queue,
-                   GstPad*& tee_pad, GstPad*& webrtc_pad);
+  Status AddBranch(GstElement* tee, GstCaps* codec, bool nack, const std::string& queue_name,
+                   GstElement*& queue, GstPad*& tee_pad, GstPad*& webrtc_pad);
   SignalContext* NewContext();
   void TryCreateOffer();
   void OnOfferCreated(GstSessionDescriptionPtr offer);
   void OnConnectionStateChanged();
+  // Lets packets through to webrtcbin (once, when the link first connects).
+  void OpenGates();
   void OnRemoteDescriptionFailed(const std::string& why);
   void PollStats();
   void OnStats(GstStructurePtr stats);
@@ -56,6 +59,7 @@ class WebRtcPointSession final : public PointSession {
   GstPad* audio_tee_pad_ = nullptr;
   GstPad* video_sink_pad_ = nullptr;  // webrtcbin's, owned by it
   GstPad* audio_sink_pad_ = nullptr;
+  std::vector<gulong> gate_probes_;  // on the video, then the audio queue's src pad
   bool negotiation_needed_ = false;
   bool offer_requested_ = false;
   bool offer_sent_ = false;

@@ -61,6 +61,29 @@ TEST_CASE("a point session offers send-only H.264 with NACK/RTX and Opus on loop
   }
 }
 
+TEST_CASE("nothing queues up for a point before its link is up") {
+  test::GstOnce();
+  NullProgramListener program_listener;
+  SteadyClock clock;
+  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
+  REQUIRE(program.ok());
+  REQUIRE((*program)->Start());
+  RecordingListener listener;
+  auto session = WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener, "g1");
+  REQUIRE(session.ok());
+  REQUIRE(test::RunLoopUntil([&] { return !listener.offer.empty(); }, std::chrono::seconds(5)));
+  test::RunLoopFor(std::chrono::milliseconds(1000));  // ~30 video frames from the program
+  for (const char* name : {"vqueue-g1", "aqueue-g1"}) {
+    GstElementPtr queue(gst_bin_get_by_name(GST_BIN((*program)->pipeline()), name));
+    REQUIRE(queue);
+    guint level = 0;
+    g_object_get(queue.get(), "current-level-buffers", &level, nullptr);
+    INFO(name);
+    CHECK(level <= 1);
+  }
+  CHECK(listener.state != LinkState::kConnected);
+}
+
 TEST_CASE("removing a point session leaves the program flowing to others") {
   test::GstOnce();
   NullProgramListener program_listener;
