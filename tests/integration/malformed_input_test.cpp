@@ -8,6 +8,7 @@
 #include "client/ws_client.hpp"
 #include "client/ws_context.hpp"
 #include "test_node.hpp"
+#include "tests/support/run_loop.hpp"
 
 namespace bridgecast::test {
 namespace {
@@ -28,21 +29,11 @@ class Collector final : public client::WsClient::Listener {
   std::deque<std::string> messages;
 };
 
-bool Spin(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
-}
-
 // Sends `frame` and returns the node's next message as JSON.
 json Exchange(client::WsClient& ws, Collector& c, std::string frame) {
   c.messages.clear();
   ws.Send(std::move(frame));
-  if (!Spin([&] { return !c.messages.empty() || c.closed; }, std::chrono::seconds(5))) return {};
+  if (!test::RunLoopUntil([&] { return !c.messages.empty() || c.closed; }, std::chrono::seconds(5))) return {};
   if (c.messages.empty()) return {};
   return json::parse(c.messages.front(), nullptr, false);
 }
@@ -66,7 +57,7 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
     Collector c;
     client::WsClient ws(**context, options, c);
     ws.Connect();
-    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    REQUIRE(test::RunLoopUntil([&] { return c.open; }, std::chrono::seconds(5)));
     struct Case {
       std::string frame;
       const char* code;
@@ -95,7 +86,7 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
     const std::string token = links["points"][3]["token"];
     json welcome = Exchange(ws, c, json{{"type", "hello"}, {"token", token}}.dump());
     CHECK(welcome["type"] == "welcome");
-    Spin([&] { return false; }, std::chrono::milliseconds(500));
+    test::RunLoopUntil([&] { return false; }, std::chrono::milliseconds(500));
     CHECK(Exchange(ws, c, R"({"type":"answer","sdp":"not sdp at all"})")["code"] == "bad_sdp");
     CHECK(Exchange(ws, c, R"({"type":"ice","candidate":"candidate:1","sdpMLineIndex":9})")["code"] ==
           "bad_candidate");
@@ -105,19 +96,19 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
     // An oversized frame is fatal.
     const json big = Exchange(ws, c, std::string(70 * 1024, 'x'));
     CHECK(big["code"] == "message_too_large");
-    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+    CHECK(test::RunLoopUntil([&] { return c.closed; }, std::chrono::seconds(5)));
   }
   {
     Collector c;
     client::WsClient ws(**context, options, c);
     ws.Connect();
-    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    REQUIRE(test::RunLoopUntil([&] { return c.open; }, std::chrono::seconds(5)));
     std::string forged = links["points"][0]["token"];
     forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
     const json reply = Exchange(ws, c, json{{"type", "hello"}, {"token", forged}}.dump());
     CHECK(reply["code"] == "bad_token");
     CHECK(reply["fatal"] == true);
-    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+    CHECK(test::RunLoopUntil([&] { return c.closed; }, std::chrono::seconds(5)));
     CHECK(ws.peer_close_code() == 4000);
   }
   {
@@ -125,9 +116,9 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
     Collector c;
     client::WsClient ws(**context, options, c);
     ws.Connect();
-    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    REQUIRE(test::RunLoopUntil([&] { return c.open; }, std::chrono::seconds(5)));
     ws.Send(std::string("{\"type\":\"hello\",\"token\":\"\xff\xfe\"}"));
-    CHECK(Spin([&] { return c.closed; }, std::chrono::seconds(5)));
+    CHECK(test::RunLoopUntil([&] { return c.closed; }, std::chrono::seconds(5)));
     CHECK(ws.peer_close_code() == 1007);
   }
   {
@@ -135,11 +126,11 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
     Collector c;
     client::WsClient ws(**context, options, c);
     ws.Connect();
-    REQUIRE(Spin([&] { return c.open; }, std::chrono::seconds(5)));
+    REQUIRE(test::RunLoopUntil([&] { return c.open; }, std::chrono::seconds(5)));
     const json welcome =
         Exchange(ws, c, json{{"type", "hello"}, {"token", links["points"][1]["token"]}}.dump());
     CHECK(welcome["type"] == "welcome");
-    CHECK(Spin(
+    CHECK(test::RunLoopUntil(
         [&] {
           for (const std::string& m : c.messages) {
             if (m.find("\"offer\"") != std::string::npos) return true;

@@ -10,6 +10,7 @@
 
 #include "media/gst_ptr.hpp"
 #include "media/program.hpp"
+#include "tests/support/run_loop.hpp"
 
 namespace bridgecast::media {
 
@@ -31,20 +32,8 @@ inline ProgramConfig SmallProgram() {
   return c;
 }
 
-// Iterates the default main context until `done` or the deadline.
-inline bool RunLoopUntil(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    g_main_context_iteration(nullptr, FALSE);
-    g_usleep(1000);
-  }
-  return true;
-}
-
-inline void RunLoopFor(std::chrono::milliseconds d) {
-  RunLoopUntil([] { return false; }, d);
-}
+using bridgecast::test::RunLoopFor;
+using bridgecast::test::RunLoopUntil;
 
 // A tee branch ending in a fakesink, counting RTP packets.
 class RtpCounter {
