@@ -2,7 +2,6 @@
 
 #include <glib-unix.h>
 #include <gst/gst.h>
-#include <libwebsockets.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -12,21 +11,12 @@
 #include "client/join_links.hpp"
 #include "client/point_runner.hpp"
 #include "client/ws_context.hpp"
+#include "signaling/lws_log.hpp"
 
 namespace bridgecast::client {
 namespace {
 
 constexpr auto kStagger = std::chrono::milliseconds(20);
-
-void LwsLog(int level, const char* line) {
-  std::string text(line);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (level & LLL_ERR) {
-    spdlog::error("lws: {}", text);
-  } else {
-    spdlog::warn("lws: {}", text);
-  }
-}
 
 gboolean OnStopSignal(gpointer runner) {
   static_cast<PointRunner*>(runner)->Stop();
@@ -99,7 +89,7 @@ int RunPoint(const PointOptions& opts) {
   }
 
   gst_init(nullptr, nullptr);
-  lws_set_log_level(LLL_ERR | LLL_WARN, &LwsLog);
+  bridgecast::signaling::RouteLwsLogToSpdlog();
   std::unique_ptr<GMainLoop, decltype(&g_main_loop_unref)> loop(g_main_loop_new(nullptr, FALSE),
                                                                 &g_main_loop_unref);
   auto context = WsContext::Create(loop.get());

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <vector>
 
+#include "signaling/lws_log.hpp"
+
 namespace bridgecast::signaling {
 namespace {
 
@@ -49,16 +51,6 @@ const lws_retry_bo_t kKeepAlive = {
     .jitter_percent = 0,
 };
 
-void LogFromLws(int level, const char* line) {
-  std::string text(line);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (level & LLL_ERR) {
-    spdlog::error("lws: {}", text);
-  } else {
-    spdlog::warn("lws: {}", text);
-  }
-}
-
 std::string Header(lws* wsi, lws_token_indexes token) {
   const int length = lws_hdr_total_length(wsi, token);
   if (length <= 0 || length > 4096) return {};
@@ -85,7 +77,7 @@ Server::Server(const ServerConfig& config, Listener& listener)
 Result<std::unique_ptr<Server>> Server::Create(GMainLoop* loop, const ServerConfig& config,
                                                Listener& listener) {
   std::unique_ptr<Server> server(new Server(config, listener));
-  lws_set_log_level(LLL_ERR | LLL_WARN, LogFromLws);
+  RouteLwsLogToSpdlog();
   lws_context_creation_info info{};
   void* foreign_loops[] = {loop};
   info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_GLIB |
