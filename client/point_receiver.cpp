@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <optional>
+
+#include "media/capture_stamp.hpp"
 
 namespace bridgecast::client {
 namespace {
@@ -253,6 +256,15 @@ void PointReceiver::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
 }
 
 void PointReceiver::LinkVideo(GstPad* pad) {
+  if (!options_.decode && !options_.parse) {
+    media::GstElementPtr sink = MakeFakesink("video-out");
+    media::GstPadPtr sink_pad(gst_element_get_static_pad(sink.get(), "sink"));
+    gst_pad_add_probe(sink_pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &OnRtpPacket, this, nullptr);
+    if (!AddChain(pipeline_.get(), {sink.get()}) || !LinkPad(pad, sink.get())) {
+      PostError("cannot build the video chain");
+    }
+    return;
+  }
   media::GstElementPtr depay = media::MakeElement("rtph264depay");
   media::GstElementPtr parse = media::MakeElement("h264parse");
   media::GstElementPtr filter = media::MakeElement("capsfilter");
@@ -341,21 +353,46 @@ media::GstElementPtr PointReceiver::MakeOutputSink(const char* factory, const ch
 GstPadProbeReturn PointReceiver::OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  self->counters_->frames.fetch_add(1, std::memory_order_relaxed);
   if (!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
     self->counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
   }
-  if (!self->first_frame_seen_.exchange(true)) {
-    TimePoint at = self->clock_.Now();
-    media::PostIfAlive(self->lifetime_.Watch(), [self, at] { self->listener_.OnFirstFrame(at); });
-  }
+  self->CountFrame();
   return GST_PAD_PROBE_OK;
+}
+
+// A frame is complete when its last packet (marker bit) arrives with no
+// sequence number missing since the previous frame's last packet.
+GstPadProbeReturn PointReceiver::OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  guint8 header[4];
+  if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 0, header, 4) != 4) {
+    return GST_PAD_PROBE_OK;
+  }
+  const bool marker = header[1] & 0x80;
+  const auto seq = static_cast<uint16_t>((header[2] << 8) | header[3]);
+  if (seq != self->rtp_next_seq_) self->rtp_gap_ = true;
+  self->rtp_next_seq_ = static_cast<uint16_t>(seq + 1);
+  if (!marker) return GST_PAD_PROBE_OK;
+  // The first frame seen may have started before this point joined.
+  if (self->rtp_seen_marker_ && !self->rtp_gap_) self->CountFrame();
+  self->rtp_seen_marker_ = true;
+  self->rtp_gap_ = false;
+  return GST_PAD_PROBE_OK;
+}
+
+void PointReceiver::CountFrame() {
+  counters_->frames.fetch_add(1, std::memory_order_relaxed);
+  if (!first_frame_seen_.exchange(true)) {
+    TimePoint at = clock_.Now();
+    media::PostIfAlive(lifetime_.Watch(), [this, at] { listener_.OnFirstFrame(at); });
+  }
 }
 
 GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
   if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
     self->counters_->decoded.fetch_add(1, std::memory_order_relaxed);
+    self->ReadCaptureStamp(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
   }
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
@@ -369,8 +406,35 @@ GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, 
       self->counters_->width.store(width);
       self->counters_->height.store(height);
     }
+    self->decoded_info_valid_ = gst_video_info_from_caps(&self->decoded_info_, caps);
   }
   return GST_PAD_PROBE_OK;
+}
+
+// On the decoder's streaming thread, right after decoding: the frame's age
+// since the program stamped it, on the same wall clock (same machine).
+void PointReceiver::ReadCaptureStamp(GstBuffer* buffer) {
+  // Anything further off is not a latency but a misread that passed the CRC.
+  constexpr double kMaxPlausibleMs = 60000;
+  GstVideoFrame frame;
+  if (!decoded_info_valid_ || GST_VIDEO_INFO_FORMAT(&decoded_info_) != GST_VIDEO_FORMAT_I420 ||
+      !gst_video_frame_map(&frame, &decoded_info_, buffer, GST_MAP_READ)) {
+    counters_->stamps_unread.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const media::LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                              GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+                              GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
+  auto stamp = media::ReadCaptureStamp(luma);
+  gst_video_frame_unmap(&frame);
+  const auto now = std::chrono::duration_cast<std::chrono::duration<double, std::milli>>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const double age = stamp ? (now - *stamp).count() : -1;
+  if (!stamp || age < 0 || age > kMaxPlausibleMs) {
+    counters_->stamps_unread.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  counters_->AddLatency(age);
 }
 
 gboolean PointReceiver::OnBusMessage(GstBus*, GstMessage* message, gpointer data) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
@@ -17,7 +18,14 @@ namespace bridgecast::client {
 
 struct ReceiverOptions {
   std::string name;      // names the pipeline, for logs
-  bool decode = false;   // avdec_h264 and opusdec; otherwise parse and count only
+  // avdec_h264 and opusdec, and glass-to-glass latency from the capture
+  // stamp; otherwise parse and count only.
+  bool decode = false;
+  // Without decode: false counts complete frames from RTP headers alone
+  // (marker bit, no sequence gap since the previous marker), with no
+  // depayloader or parser: a cheaper point for load generators. Keyframes are
+  // not counted then.
+  bool parse = true;
   bool display = false;  // with decode: autovideosink/autoaudiosink instead of fakesink
   int latency_ms = 200;  // jitterbuffer latency
   // If non-empty, ICE gathers only on these local addresses.
@@ -68,6 +76,7 @@ class PointReceiver {
   static void OnRemoteDescriptionSet(GstPromise* promise, gpointer self);
   static void OnAnswerCreated(GstPromise* promise, gpointer self);
   static GstPadProbeReturn OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
   static gboolean OnBusMessage(GstBus*, GstMessage* message, gpointer self);
 
@@ -75,6 +84,8 @@ class PointReceiver {
   void LinkAudio(GstPad* pad);
   media::GstElementPtr MakeOutputSink(const char* factory, const char* name);
   void PostError(std::string reason);
+  void CountFrame();
+  void ReadCaptureStamp(GstBuffer* buffer);
 
   ReceiverOptions options_;
   std::shared_ptr<MediaCounters> counters_;
@@ -84,6 +95,12 @@ class PointReceiver {
   GstElement* webrtc_ = nullptr;  // owned by pipeline_
   guint bus_watch_ = 0;
   std::atomic<bool> first_frame_seen_{false};
+  // RTP counting (parse == false), on the video pad's streaming thread only.
+  bool rtp_seen_marker_ = false;
+  bool rtp_gap_ = false;
+  uint16_t rtp_next_seq_ = 0;
+  GstVideoInfo decoded_info_{};  // the decoder's output; its streaming thread only
+  bool decoded_info_valid_ = false;
   media::Lifetime lifetime_;
 };
 
