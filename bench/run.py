@@ -148,10 +148,22 @@ class Sampler:
 # --- processes ----------------------------------------------------------------
 
 
+LIVE_CHILDREN = []
+
+
+class Stopped(Exception):
+    """SIGINT or SIGTERM: stop every child, then exit."""
+
+
+def on_signal(signum, _frame):
+    raise Stopped(signal.Signals(signum).name)
+
+
 class Child:
     """A child process with its stdout read line by line on a thread."""
 
     def __init__(self, name, argv, log_path, env=None):
+        LIVE_CHILDREN.append(self)
         self.name = name
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log,
@@ -191,6 +203,8 @@ class Child:
                 self._cond.wait(min(left, 0.5))
 
     def stop(self, timeout=15):
+        if self in LIVE_CHILDREN:
+            LIVE_CHILDREN.remove(self)
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -499,9 +513,9 @@ def share_pct(step):
 def markdown(results):
     base = results["node_baseline_cpu_pct"]
     lines = ["| N | node CPU % p50 (p95) | fan-out CPU % | node RSS MB | frames % min | "
-             "loadgen CPU % | Janus CPU % p50 (p95) | Janus RSS MB | Janus frames % min | "
-             "loadgen CPU % (Janus) | fan-out / Janus | load avg |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "loadgen CPU % | Janus CPU % p50 (p95) | Janus + feeder CPU % | Janus RSS MB | "
+             "Janus frames % min | loadgen CPU % (Janus) | fan-out / Janus | load avg |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in results["steps"]:
         b, j = row.get("bridgecast"), row.get("janus")
         bu = b["usage"] if b else None
@@ -511,13 +525,14 @@ def markdown(results):
         if fan is not None and ju and ju["system"]["cpu_pct"] and row["n"] > 0:
             ratio = fan / ju["system"]["cpu_pct"]
         load = (b or j or {}).get("loadavg_after", [None])[0]
-        lines.append("| {} | {} ({}) | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} |".format(
+        both = ju and ju["system"]["cpu_pct"] + ju["feeder"]["cpu_pct"]
+        lines.append("| {} | {} ({}) | {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} | {} | {} |".format(
             row["n"],
             fmt(bu and bu["system"]["cpu_pct_p50"]), fmt(bu and bu["system"]["cpu_pct_p95"]),
             fmt(fan), fmt(bu and bu["system"]["rss_mb_p50"]), fmt(share_pct(b)),
             fmt(bu and bu["loadgen"]["cpu_pct"]),
             fmt(ju and ju["system"]["cpu_pct_p50"]), fmt(ju and ju["system"]["cpu_pct_p95"]),
-            fmt(ju and ju["system"]["rss_mb_p50"]), fmt(share_pct(j)),
+            fmt(both), fmt(ju and ju["system"]["rss_mb_p50"]), fmt(share_pct(j)),
             fmt(ju and ju["loadgen"]["cpu_pct"]), fmt(ratio, 2), fmt(load, 2)))
     out = "\n".join(lines) + "\n"
 
@@ -637,7 +652,14 @@ def main():
                    help="profile the node and Janus per step (perf record -e cpu-clock)")
     p.add_argument("--no-agenda", action="store_true")
     p.add_argument("--janus", default=shutil.which("janus") or "/usr/bin/janus")
+    p.add_argument("--render", metavar="JSON", help="only print the report of an earlier run")
     args = p.parse_args()
+    if args.render:
+        with open(args.render) as f:
+            results = json.load(f)
+        summarise(results)
+        print(markdown(results))
+        return
     args.out = os.path.abspath(args.out or os.path.join(args.build_dir, "bench-results"))
     args.window = args.window or (5 if args.quick else 12)
     args.settle = args.settle or (2 if args.quick else 4)
@@ -650,6 +672,9 @@ def main():
             sys.exit(f"missing {exe}: build it first (bench/run.sh does)")
     if not args.no_janus and not os.access(args.janus, os.X_OK):
         sys.exit("janus is not installed (apt-get install janus), or pass --no-janus")
+    # Background jobs of a non-interactive shell ignore SIGINT: take it back.
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
     os.makedirs(os.path.join(args.out, "logs"), exist_ok=True)
     os.makedirs(os.path.join(args.out, "steps"), exist_ok=True)
 
@@ -695,7 +720,12 @@ def main():
                 n_list.append(n + 20)
         if not args.no_agenda:
             results["agenda"] = agenda_latency(args)
+    except Stopped as e:
+        log(f"{e}: stopping")
+        raise SystemExit(130)
     finally:
+        for child in list(LIVE_CHILDREN):
+            child.stop(timeout=5)
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["loadavg_end"] = loadavg()
     results["duration_s"] = round(time.monotonic() - started)

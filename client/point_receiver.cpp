@@ -353,35 +353,72 @@ media::GstElementPtr PointReceiver::MakeOutputSink(const char* factory, const ch
 GstPadProbeReturn PointReceiver::OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  if (!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
-    self->counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
-  }
-  self->CountFrame();
+  self->CountFrame(!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
   return GST_PAD_PROBE_OK;
 }
+
+namespace {
+
+// Whether an H.264 RTP packet (RFC 6184) carries an SPS or the start of an
+// IDR slice: alone, anywhere in a STAP-A (x264 leads each frame with an
+// access unit delimiter), or starting an FU-A.
+bool CarriesKeyframe(const guint8* rtp, gsize size) {
+  constexpr int kIdr = 5;
+  constexpr int kSps = 7;
+  constexpr int kStapA = 24;
+  constexpr int kFuA = 28;
+  auto key = [](int nal) { return nal == kIdr || nal == kSps; };
+  if (size < 12) return false;
+  gsize offset = 12 + 4 * (rtp[0] & 0x0f);
+  if (rtp[0] & 0x10) {  // header extension: 4 bytes, then its length in words
+    if (size < offset + 4) return false;
+    offset += 4 + 4 * ((rtp[offset + 2] << 8) | rtp[offset + 3]);
+  }
+  if (size < offset + 2) return false;
+  const int type = rtp[offset] & 0x1f;
+  if (type == kFuA) return (rtp[offset + 1] & 0x80) && key(rtp[offset + 1] & 0x1f);
+  if (type != kStapA) return key(type);
+  for (gsize at = offset + 1; at + 2 < size;) {
+    const gsize length = (rtp[at] << 8) | rtp[at + 1];
+    if (key(rtp[at + 2] & 0x1f)) return true;
+    at += 2 + length;
+  }
+  return false;
+}
+
+}  // namespace
 
 // A frame is complete when its last packet (marker bit) arrives with no
 // sequence number missing since the previous frame's last packet.
 GstPadProbeReturn PointReceiver::OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
-  guint8 header[4];
-  if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 0, header, 4) != 4) {
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
+  if (map.size < 12) {
+    gst_buffer_unmap(buffer, &map);
     return GST_PAD_PROBE_OK;
   }
-  const bool marker = header[1] & 0x80;
-  const auto seq = static_cast<uint16_t>((header[2] << 8) | header[3]);
+  const bool marker = map.data[1] & 0x80;
+  const auto seq = static_cast<uint16_t>((map.data[2] << 8) | map.data[3]);
+  if (CarriesKeyframe(map.data, map.size)) self->rtp_frame_is_key_ = true;
+  gst_buffer_unmap(buffer, &map);
   if (seq != self->rtp_next_seq_) self->rtp_gap_ = true;
   self->rtp_next_seq_ = static_cast<uint16_t>(seq + 1);
   if (!marker) return GST_PAD_PROBE_OK;
   // The first frame seen may have started before this point joined.
-  if (self->rtp_seen_marker_ && !self->rtp_gap_) self->CountFrame();
+  if (self->rtp_seen_marker_ && !self->rtp_gap_) self->CountFrame(self->rtp_frame_is_key_);
   self->rtp_seen_marker_ = true;
   self->rtp_gap_ = false;
+  self->rtp_frame_is_key_ = false;
   return GST_PAD_PROBE_OK;
 }
 
-void PointReceiver::CountFrame() {
+// The first frame is the first keyframe: what a viewer can start from.
+void PointReceiver::CountFrame(bool keyframe) {
   counters_->frames.fetch_add(1, std::memory_order_relaxed);
+  if (!keyframe) return;
+  counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
   if (!first_frame_seen_.exchange(true)) {
     TimePoint at = clock_.Now();
     media::PostIfAlive(lifetime_.Watch(), [this, at] { listener_.OnFirstFrame(at); });

@@ -22,9 +22,9 @@ struct ReceiverOptions {
   // stamp; otherwise parse and count only.
   bool decode = false;
   // Without decode: false counts complete frames from RTP headers alone
-  // (marker bit, no sequence gap since the previous marker), with no
-  // depayloader or parser: a cheaper point for load generators. Keyframes are
-  // not counted then.
+  // (marker bit, no sequence gap since the previous marker; a keyframe if a
+  // packet carries an SPS or an IDR slice), with no depayloader or parser: a
+  // cheaper point for load generators.
   bool parse = true;
   bool display = false;  // with decode: autovideosink/autoaudiosink instead of fakesink
   int latency_ms = 200;  // jitterbuffer latency
@@ -48,7 +48,7 @@ class PointReceiver {
     virtual void OnAnswer(std::string sdp) = 0;
     virtual void OnLocalCandidate(int sdp_mline_index, std::string candidate) = 0;
     virtual void OnMediaState(GstWebRTCPeerConnectionState state) = 0;
-    virtual void OnFirstFrame(TimePoint at) = 0;
+    virtual void OnFirstFrame(TimePoint at) = 0;  // the first complete keyframe
     virtual void OnMediaError(std::string reason) = 0;
   };
 
@@ -84,7 +84,7 @@ class PointReceiver {
   void LinkAudio(GstPad* pad);
   media::GstElementPtr MakeOutputSink(const char* factory, const char* name);
   void PostError(std::string reason);
-  void CountFrame();
+  void CountFrame(bool keyframe);
   void ReadCaptureStamp(GstBuffer* buffer);
 
   ReceiverOptions options_;
@@ -98,6 +98,7 @@ class PointReceiver {
   // RTP counting (parse == false), on the video pad's streaming thread only.
   bool rtp_seen_marker_ = false;
   bool rtp_gap_ = false;
+  bool rtp_frame_is_key_ = false;
   uint16_t rtp_next_seq_ = 0;
   GstVideoInfo decoded_info_{};  // the decoder's output; its streaming thread only
   bool decoded_info_valid_ = false;

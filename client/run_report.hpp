@@ -11,7 +11,7 @@ namespace bridgecast::client {
 struct PointReport {
   std::string point;
   bool connected = false;  // media reached "connected" at least once
-  // From the WebSocket opening to the first complete frame / to media
+  // From the WebSocket opening to the first complete keyframe / to media
   // connected, on the attempt that got there.
   std::optional<int64_t> first_frame_ms;
   std::optional<int64_t> connect_ms;
