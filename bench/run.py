@@ -414,25 +414,28 @@ class Profile:
         self.proc = subprocess.Popen(
             ["perf", "record", "-q", "-e", "cpu-clock", "-F", str(self.HZ), "-p", str(pid),
              "-o", self.path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.t0 = time.monotonic()
 
-    def stop(self):
-        """{shared object: % of one core} over the profiled time."""
+    def stop(self, cpu_pct):
+        """{shared object: % of one core}: each object's share of the samples
+        times the process's CPU from /proc over the same window."""
         self.proc.send_signal(signal.SIGINT)
         try:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        elapsed = time.monotonic() - self.t0
         r = subprocess.run(["perf", "report", "-i", self.path, "--sort", "dso", "--stdio",
                             "--show-nr-samples", "-q"], capture_output=True, text=True)
-        by_dso = {}
+        samples = {}
         for line in r.stdout.splitlines():
             parts = line.split()
             if len(parts) >= 3 and parts[0].endswith("%") and parts[1].isdigit():
-                by_dso[" ".join(parts[2:])] = round(100.0 * int(parts[1]) / self.HZ / elapsed, 2)
-        return by_dso
+                # ORC's JIT code lives in a temporary file with a random name.
+                name = " ".join(parts[2:])
+                name = "orc JIT code" if name.startswith("orcexec.") else name
+                samples[name] = samples.get(name, 0) + int(parts[1])
+        total = sum(samples.values()) or 1
+        return {k: round(cpu_pct * v / total, 2) for k, v in samples.items()}
 
 
 def run_step(args, system, n):
@@ -459,7 +462,7 @@ def run_step(args, system, n):
         ended = gen.wait_line(lambda l: l == "WINDOW_END", args.window + 15)
         usage = sampler.stop()
         if profile:
-            usage["system"]["perf_by_dso_pct"] = profile.stop()
+            usage["system"]["perf_by_dso_pct"] = profile.stop(usage["system"]["cpu_pct"])
         if not ended:
             gen.stop()
             raise RuntimeError(f"the load generator did not end its window ({tag})")
