@@ -6,7 +6,8 @@
 # JSON, the table and a PNG plot in DIR (default build/bench-results/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/install-deps.sh bench
+# Progress goes to stderr: stdout is the report alone.
+deploy/install-deps.sh bench >&2
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target bridgecast loadgen program_feeder agenda_latency
+cmake --build build -j"$(nproc)" --target bridgecast loadgen program_feeder agenda_latency >&2
 exec python3 bench/run.py "$@"
