@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 namespace bridgecast::client {
 
@@ -13,6 +15,22 @@ struct MediaCounters {
   std::atomic<uint64_t> decoded{0};    // frames out of the decoder
   std::atomic<int> width{0};           // from the decoder's caps, 0 if unknown
   std::atomic<int> height{0};
+  // Decoded frames whose capture stamp did not read (none, or misread).
+  std::atomic<uint64_t> stamps_unread{0};
+
+  // Glass-to-glass: wall clock at decoder output minus the capture stamp.
+  void AddLatency(double ms) {
+    std::lock_guard lock(latency_mutex_);
+    latency_ms_.push_back(ms);
+  }
+  std::vector<double> Latencies() const {
+    std::lock_guard lock(latency_mutex_);
+    return latency_ms_;
+  }
+
+ private:
+  mutable std::mutex latency_mutex_;
+  std::vector<double> latency_ms_;
 };
 
 }  // namespace bridgecast::client

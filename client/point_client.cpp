@@ -50,8 +50,12 @@ void PointClient::StartAttempt() {
     return;
   }
   receiver_ = std::move(*created);
-  signaling_ =
-      std::make_unique<SignalingClient>(context_, config_.ws, config_.token, config_.point, *this);
+  if (config_.signaling) {
+    signaling_ = config_.signaling(context_, *this);
+  } else {
+    signaling_ = std::make_unique<SignalingClient>(context_, config_.ws, config_.token,
+                                                   config_.point, *this);
+  }
   signaling_->Connect();
 }
 
@@ -88,6 +92,8 @@ PointReport PointClient::Report() const {
     r.width = w;
     r.height = h;
   }
+  r.latency_ms = counters_->Latencies();
+  r.stamps_unread = counters_->stamps_unread.load();
   r.attempts = attempts_;
   r.gave_up = gave_up_;
   r.error = error_;

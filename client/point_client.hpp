@@ -19,6 +19,9 @@ struct PointClientConfig {
   std::string token;
   WsClientOptions ws;
   ReceiverOptions receiver;
+  // Makes each attempt's signaling; empty: the node's protocol over `ws`
+  // with `token`.
+  PointSignalingFactory signaling;
   // An attempt not media-connected by then is torn down and retried.
   std::chrono::milliseconds connect_timeout{10000};
   // Reconnects after consecutive failures; a connection resets the count,
@@ -29,7 +32,7 @@ struct PointClientConfig {
 // One bridge point for the whole run: joins, and rejoins after a failure or
 // a connect timeout until the retries run out. Each attempt is a fresh
 // SignalingClient and PointReceiver; counters add up across attempts.
-class PointClient final : public SignalingClient::Listener, public PointReceiver::Listener {
+class PointClient final : public PointSignaling::Listener, public PointReceiver::Listener {
  public:
   class Listener {
    public:
@@ -50,7 +53,7 @@ class PointClient final : public SignalingClient::Listener, public PointReceiver
   PointReport Report() const;
 
  private:
-  // SignalingClient::Listener
+  // PointSignaling::Listener
   void OnSignalingOpen() override;
   void OnWelcome(const signaling::Welcome& welcome) override;
   void OnOffer(const std::string& sdp) override;
@@ -77,11 +80,11 @@ class PointClient final : public SignalingClient::Listener, public PointReceiver
   const Clock& clock_;
   Listener& listener_;
   std::shared_ptr<MediaCounters> counters_ = std::make_shared<MediaCounters>();
-  std::unique_ptr<SignalingClient> signaling_;
+  std::unique_ptr<PointSignaling> signaling_;
   std::unique_ptr<PointReceiver> receiver_;
   // Teardown happens from its own main-loop turn, never inside a callback of
   // the objects being destroyed.
-  std::unique_ptr<SignalingClient> dying_signaling_;
+  std::unique_ptr<PointSignaling> dying_signaling_;
   std::unique_ptr<PointReceiver> dying_receiver_;
   Timer attempt_timer_;
   Timer retry_timer_;

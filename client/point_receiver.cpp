@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <chrono>
 #include <initializer_list>
 #include <optional>
+
+#include "media/capture_stamp.hpp"
 
 namespace bridgecast::client {
 namespace {
@@ -253,6 +256,15 @@ void PointReceiver::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
 }
 
 void PointReceiver::LinkVideo(GstPad* pad) {
+  if (!options_.decode && !options_.parse) {
+    media::GstElementPtr sink = MakeFakesink("video-out");
+    media::GstPadPtr sink_pad(gst_element_get_static_pad(sink.get(), "sink"));
+    gst_pad_add_probe(sink_pad.get(), GST_PAD_PROBE_TYPE_BUFFER, &OnRtpPacket, this, nullptr);
+    if (!AddChain(pipeline_.get(), {sink.get()}) || !LinkPad(pad, sink.get())) {
+      PostError("cannot build the video chain");
+    }
+    return;
+  }
   media::GstElementPtr depay = media::MakeElement("rtph264depay");
   media::GstElementPtr parse = media::MakeElement("h264parse");
   media::GstElementPtr filter = media::MakeElement("capsfilter");
@@ -341,21 +353,83 @@ media::GstElementPtr PointReceiver::MakeOutputSink(const char* factory, const ch
 GstPadProbeReturn PointReceiver::OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
   GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  self->counters_->frames.fetch_add(1, std::memory_order_relaxed);
-  if (!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
-    self->counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (!self->first_frame_seen_.exchange(true)) {
-    TimePoint at = self->clock_.Now();
-    media::PostIfAlive(self->lifetime_.Watch(), [self, at] { self->listener_.OnFirstFrame(at); });
-  }
+  self->CountFrame(!GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
   return GST_PAD_PROBE_OK;
+}
+
+namespace {
+
+// Whether an H.264 RTP packet (RFC 6184) carries an SPS or the start of an
+// IDR slice: alone, anywhere in a STAP-A (x264 leads each frame with an
+// access unit delimiter), or starting an FU-A.
+bool CarriesKeyframe(const guint8* rtp, gsize size) {
+  constexpr int kIdr = 5;
+  constexpr int kSps = 7;
+  constexpr int kStapA = 24;
+  constexpr int kFuA = 28;
+  auto key = [](int nal) { return nal == kIdr || nal == kSps; };
+  if (size < 12) return false;
+  gsize offset = 12 + 4 * (rtp[0] & 0x0f);
+  if (rtp[0] & 0x10) {  // header extension: 4 bytes, then its length in words
+    if (size < offset + 4) return false;
+    offset += 4 + 4 * ((rtp[offset + 2] << 8) | rtp[offset + 3]);
+  }
+  if (size < offset + 2) return false;
+  const int type = rtp[offset] & 0x1f;
+  if (type == kFuA) return (rtp[offset + 1] & 0x80) && key(rtp[offset + 1] & 0x1f);
+  if (type != kStapA) return key(type);
+  for (gsize at = offset + 1; at + 2 < size;) {
+    const gsize length = (rtp[at] << 8) | rtp[at + 1];
+    if (key(rtp[at + 2] & 0x1f)) return true;
+    at += 2 + length;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A frame is complete when its last packet (marker bit) arrives with no
+// sequence number missing since the previous frame's last packet.
+GstPadProbeReturn PointReceiver::OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_PAD_PROBE_OK;
+  if (map.size < 12) {
+    gst_buffer_unmap(buffer, &map);
+    return GST_PAD_PROBE_OK;
+  }
+  const bool marker = map.data[1] & 0x80;
+  const auto seq = static_cast<uint16_t>((map.data[2] << 8) | map.data[3]);
+  if (CarriesKeyframe(map.data, map.size)) self->rtp_frame_is_key_ = true;
+  gst_buffer_unmap(buffer, &map);
+  if (seq != self->rtp_next_seq_) self->rtp_gap_ = true;
+  self->rtp_next_seq_ = static_cast<uint16_t>(seq + 1);
+  if (!marker) return GST_PAD_PROBE_OK;
+  // The first frame seen may have started before this point joined.
+  if (self->rtp_seen_marker_ && !self->rtp_gap_) self->CountFrame(self->rtp_frame_is_key_);
+  self->rtp_seen_marker_ = true;
+  self->rtp_gap_ = false;
+  self->rtp_frame_is_key_ = false;
+  return GST_PAD_PROBE_OK;
+}
+
+// The first frame is the first keyframe: what a viewer can start from.
+void PointReceiver::CountFrame(bool keyframe) {
+  counters_->frames.fetch_add(1, std::memory_order_relaxed);
+  if (!keyframe) return;
+  counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
+  if (!first_frame_seen_.exchange(true)) {
+    TimePoint at = clock_.Now();
+    media::PostIfAlive(lifetime_.Watch(), [this, at] { listener_.OnFirstFrame(at); });
+  }
 }
 
 GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<PointReceiver*>(data);
   if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
     self->counters_->decoded.fetch_add(1, std::memory_order_relaxed);
+    self->ReadCaptureStamp(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
   }
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
@@ -369,8 +443,35 @@ GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, 
       self->counters_->width.store(width);
       self->counters_->height.store(height);
     }
+    self->decoded_info_valid_ = gst_video_info_from_caps(&self->decoded_info_, caps);
   }
   return GST_PAD_PROBE_OK;
+}
+
+// On the decoder's streaming thread, right after decoding: the frame's age
+// since the program stamped it, on the same wall clock (same machine).
+void PointReceiver::ReadCaptureStamp(GstBuffer* buffer) {
+  // Anything further off is not a latency but a misread that passed the CRC.
+  constexpr double kMaxPlausibleMs = 60000;
+  GstVideoFrame frame;
+  if (!decoded_info_valid_ || GST_VIDEO_INFO_FORMAT(&decoded_info_) != GST_VIDEO_FORMAT_I420 ||
+      !gst_video_frame_map(&frame, &decoded_info_, buffer, GST_MAP_READ)) {
+    counters_->stamps_unread.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const media::LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                              GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+                              GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
+  auto stamp = media::ReadCaptureStamp(luma);
+  gst_video_frame_unmap(&frame);
+  const auto now = std::chrono::duration_cast<std::chrono::duration<double, std::milli>>(
+      std::chrono::system_clock::now().time_since_epoch());
+  const double age = stamp ? (now - *stamp).count() : -1;
+  if (!stamp || age < 0 || age > kMaxPlausibleMs) {
+    counters_->stamps_unread.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  counters_->AddLatency(age);
 }
 
 gboolean PointReceiver::OnBusMessage(GstBus*, GstMessage* message, gpointer data) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
@@ -17,7 +18,14 @@ namespace bridgecast::client {
 
 struct ReceiverOptions {
   std::string name;      // names the pipeline, for logs
-  bool decode = false;   // avdec_h264 and opusdec; otherwise parse and count only
+  // avdec_h264 and opusdec, and glass-to-glass latency from the capture
+  // stamp; otherwise parse and count only.
+  bool decode = false;
+  // Without decode: false counts complete frames from RTP headers alone
+  // (marker bit, no sequence gap since the previous marker; a keyframe if a
+  // packet carries an SPS or an IDR slice), with no depayloader or parser: a
+  // cheaper point for load generators.
+  bool parse = true;
   bool display = false;  // with decode: autovideosink/autoaudiosink instead of fakesink
   int latency_ms = 200;  // jitterbuffer latency
   // If non-empty, ICE gathers only on these local addresses.
@@ -40,7 +48,7 @@ class PointReceiver {
     virtual void OnAnswer(std::string sdp) = 0;
     virtual void OnLocalCandidate(int sdp_mline_index, std::string candidate) = 0;
     virtual void OnMediaState(GstWebRTCPeerConnectionState state) = 0;
-    virtual void OnFirstFrame(TimePoint at) = 0;
+    virtual void OnFirstFrame(TimePoint at) = 0;  // the first complete keyframe
     virtual void OnMediaError(std::string reason) = 0;
   };
 
@@ -68,6 +76,7 @@ class PointReceiver {
   static void OnRemoteDescriptionSet(GstPromise* promise, gpointer self);
   static void OnAnswerCreated(GstPromise* promise, gpointer self);
   static GstPadProbeReturn OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
   static gboolean OnBusMessage(GstBus*, GstMessage* message, gpointer self);
 
@@ -75,6 +84,8 @@ class PointReceiver {
   void LinkAudio(GstPad* pad);
   media::GstElementPtr MakeOutputSink(const char* factory, const char* name);
   void PostError(std::string reason);
+  void CountFrame(bool keyframe);
+  void ReadCaptureStamp(GstBuffer* buffer);
 
   ReceiverOptions options_;
   std::shared_ptr<MediaCounters> counters_;
@@ -84,6 +95,13 @@ class PointReceiver {
   GstElement* webrtc_ = nullptr;  // owned by pipeline_
   guint bus_watch_ = 0;
   std::atomic<bool> first_frame_seen_{false};
+  // RTP counting (parse == false), on the video pad's streaming thread only.
+  bool rtp_seen_marker_ = false;
+  bool rtp_gap_ = false;
+  bool rtp_frame_is_key_ = false;
+  uint16_t rtp_next_seq_ = 0;
+  GstVideoInfo decoded_info_{};  // the decoder's output; its streaming thread only
+  bool decoded_info_valid_ = false;
   media::Lifetime lifetime_;
 };
 

@@ -1,6 +1,7 @@
 #include "client/run_report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -8,6 +9,14 @@ namespace bridgecast::client {
 namespace {
 
 using nlohmann::json;
+
+// Nearest-rank percentile; null without samples.
+json Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return nullptr;
+  std::sort(v.begin(), v.end());
+  const auto rank = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size())));
+  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+}
 
 template <typename T>
 json OrNull(const std::optional<T>& v) {
@@ -34,6 +43,14 @@ std::string RunReport::ToJson() const {
                     {"width", OrNull(p.width)},
                     {"height", OrNull(p.height)},
                     {"connect_ms", OrNull(p.connect_ms)},
+                    {"glass_to_glass_ms",
+                     p.latency_ms.empty()
+                         ? json(nullptr)
+                         : json{{"samples", p.latency_ms.size()},
+                                {"p50", Percentile(p.latency_ms, 0.5)},
+                                {"p95", Percentile(p.latency_ms, 0.95)},
+                                {"max", Percentile(p.latency_ms, 1.0)}}},
+                    {"stamps_unread", p.stamps_unread},
                     {"attempts", p.attempts},
                     {"gave_up", p.gave_up},
                     {"error", p.error.empty() ? json(nullptr) : json(p.error)}});

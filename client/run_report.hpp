@@ -11,7 +11,7 @@ namespace bridgecast::client {
 struct PointReport {
   std::string point;
   bool connected = false;  // media reached "connected" at least once
-  // From the WebSocket opening to the first complete frame / to media
+  // From the WebSocket opening to the first complete keyframe / to media
   // connected, on the attempt that got there.
   std::optional<int64_t> first_frame_ms;
   std::optional<int64_t> connect_ms;
@@ -23,6 +23,10 @@ struct PointReport {
   uint64_t frames_decoded = 0;
   std::optional<int> width;  // decoded size; only the decoding point has one
   std::optional<int> height;
+  // Glass-to-glass latency samples (decoding point only) and decoded frames
+  // whose capture stamp did not read.
+  std::vector<double> latency_ms;
+  uint64_t stamps_unread = 0;
   int attempts = 0;
   bool gave_up = false;  // stopped retrying before the run ended
   std::string error;     // last failure, empty if none

@@ -60,6 +60,7 @@ void WsClient::Connect() {
   if (!options_.certificate_sha256.empty()) {
     info.ssl_connection |= LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
   }
+  if (!options_.tls) info.ssl_connection = 0;
   info.opaque_user_data = this;
   lws* wsi = lws_client_connect_via_info(&info);
   if (closed_notified_) return;  // failed inside the call and already reported
@@ -92,7 +93,7 @@ int WsClient::OnEvent(lws* wsi, int reason, void* in, size_t len) {
   switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED: {
       wsi_ = wsi;
-      if (!options_.certificate_sha256.empty()) {
+      if (options_.tls && !options_.certificate_sha256.empty()) {
         auto fingerprint = PeerCertificateSha256(lws_get_ssl(wsi));
         if (!fingerprint) {
           failure_ = "certificate check failed: " + fingerprint.error().message;

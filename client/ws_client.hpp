@@ -18,6 +18,9 @@ struct WsClientOptions {
   int port = 443;
   std::string path = "/ws";
   std::string subprotocol = "bridgecast.v1";
+  // Plain ws:// when false (only for servers on loopback, e.g. Janus in the
+  // bench).
+  bool tls = true;
   // SHA-256 fingerprint the server certificate must have; empty accepts any
   // (self-signed certificates are always allowed, host names never checked).
   std::string certificate_sha256;

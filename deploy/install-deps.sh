@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages bridgecast needs that are missing.
 #   deploy/install-deps.sh run    build and run the node
 #   deploy/install-deps.sh test   also what the test suite needs
+#   deploy/install-deps.sh bench  also what bench/run.sh needs
 set -euo pipefail
 
 mode=${1:-run}
@@ -16,6 +17,9 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x
   gstreamer1.0-alsa gstreamer1.0-pulseaudio fonts-dejavu-core openssl ca-certificates
 )
+if [[ $mode == bench ]]; then
+  packages+=(janus gnuplot-nox)
+fi
 if [[ $mode == test ]]; then
   packages+=(catch2 chromium iproute2 util-linux)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

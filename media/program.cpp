@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+
+#include "media/capture_stamp.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -19,6 +22,26 @@ struct ProbeContext {
   Program* program;
 };
 
+// Stamps the wall-clock time into each raw frame on its way to the encoder.
+GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+  GstCapsPtr caps(gst_pad_get_current_caps(pad));
+  GstVideoInfo video;
+  if (!caps || !gst_video_info_from_caps(&video, caps.get())) return GST_PAD_PROBE_OK;
+  GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &video, buffer, GST_MAP_READWRITE)) return GST_PAD_PROBE_OK;
+  const LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                       GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+                       GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  // A picture too small for a stamp simply goes out without one.
+  (void)WriteCaptureStamp(luma, now);
+  gst_video_frame_unmap(&frame);
+  return GST_PAD_PROBE_OK;
+}
+
 std::string PipelineDescription(const ProgramConfig& c) {
   const int key_int =
       std::max<int>(1, static_cast<int>(c.fps * c.keyframe_interval.count() / 1000));
@@ -31,7 +54,7 @@ std::string PipelineDescription(const ProgramConfig& c) {
       "! video/x-raw,width={w},height={h},framerate={fps}/1 "
       "! clockoverlay time-format=\"%H:%M:%S\" halignment=right valignment=bottom "
       "font-desc=\"Sans 28\" shaded-background=true "
-      "! videoconvert ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 "
+      "! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 "
       "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
       "vbv-buf-capacity=1000 key-int-max={key}{filler} "
       "! video/x-h264,profile=constrained-baseline "
@@ -106,6 +129,12 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
   gst_pad_add_probe(pay_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &Program::OnUpstreamEvent,
                     new ProbeContext{program->lifetime_.Watch(), program.get()},
                     [](gpointer p) { delete static_cast<ProbeContext*>(p); });
+
+  if (config.capture_stamp) {
+    GstPadPtr encoder_sink(gst_element_get_static_pad(encoder.get(), "sink"));
+    gst_pad_add_probe(encoder_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr,
+                      nullptr);
+  }
 
   GstBusPtr bus(gst_element_get_bus(pipeline));
   program->bus_watch_ = gst_bus_add_watch(bus.get(), &Program::OnBusMessage, program.get());

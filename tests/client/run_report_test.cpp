@@ -20,6 +20,8 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   decoded.width = 1280;
   decoded.height = 720;
   decoded.attempts = 1;
+  for (int i = 1; i <= 100; ++i) decoded.latency_ms.push_back(i);
+  decoded.stamps_unread = 2;
   PointReport failed;
   failed.point = "đà-nẵng";
   failed.attempts = 6;
@@ -41,6 +43,11 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(a["width"] == 1280);
   CHECK(a["height"] == 720);
   CHECK(a["error"].is_null());
+  CHECK(a["glass_to_glass_ms"]["samples"] == 100);
+  CHECK(a["glass_to_glass_ms"]["p50"] == 50.0);
+  CHECK(a["glass_to_glass_ms"]["p95"] == 95.0);
+  CHECK(a["glass_to_glass_ms"]["max"] == 100.0);
+  CHECK(a["stamps_unread"] == 2);
   const json& b = doc["points"][1];
   CHECK(b["point"] == "đà-nẵng");
   CHECK(b["connected"] == false);
@@ -48,6 +55,7 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(b["connect_ms"].is_null());
   CHECK(b["width"].is_null());
   CHECK(b["height"].is_null());
+  CHECK(b["glass_to_glass_ms"].is_null());
   CHECK(b["attempts"] == 6);
   CHECK(b["gave_up"] == true);
   CHECK(a["gave_up"] == false);

@@ -48,6 +48,10 @@ TEST_CASE("points decode the program at the configured size, and the node stops 
     CHECK(r["width"] == 640);
     CHECK(r["height"] == 360);
     CHECK(r["keyframes_received"].get<int>() >= 1);
+    // The program's capture stamp read back after decoding, on one clock.
+    REQUIRE(r["glass_to_glass_ms"].is_object());
+    CHECK(r["glass_to_glass_ms"]["samples"].get<int>() > 30);
+    CHECK(r["glass_to_glass_ms"]["p50"].get<double>() < 1000);
   }
   const auto status = node.Stop();
   REQUIRE(status.has_value());
