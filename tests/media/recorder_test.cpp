@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <vector>
 
+#include "media/archive_export.hpp"
 #include "media/media_probe.hpp"
+#include "media/mp4_chapters.hpp"
 #include "media_test_util.hpp"
 
 namespace bridgecast::media {
@@ -98,6 +100,48 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
     }
   }
   CHECK(total >= std::chrono::seconds(3));
+}
+
+TEST_CASE("two runs export to one MP4 with chapters") {
+  test::GstOnce();
+  ScratchDir dir;
+  NullProgramListener program_listener;
+  SteadyClock clock;
+  auto program = Program::Create(OneSecondKeyframes(), program_listener, clock);
+  REQUIRE(program.ok());
+  REQUIRE((*program)->Start());
+  std::vector<std::vector<std::string>> runs;
+  std::chrono::milliseconds recorded{0};
+  for (unsigned run = 1; run <= 2; ++run) {
+    RecordingListener listener;
+    auto recorder = Recorder::Start(**program, ShortSegments(dir.path, run), listener);
+    REQUIRE(recorder.ok());
+    REQUIRE(test::RunLoopUntil([&] { return listener.closed.size() >= 2; },
+                               std::chrono::seconds(10)));
+    (*recorder)->Stop();
+    REQUIRE(test::RunLoopUntil([&] { return listener.stopped; }, std::chrono::seconds(8)));
+    runs.emplace_back();
+    for (const RecorderSegment& s : listener.closed) {
+      runs.back().push_back(dir.path + "/" + s.file);
+      recorded += s.duration;
+    }
+  }
+  const std::string out = dir.path + "/export.mp4";
+  Status exported = ExportMp4(runs, out, std::chrono::seconds(60));
+  INFO((exported.ok() ? "" : exported.error().message));
+  REQUIRE(exported.ok());
+  REQUIRE(WriteMp4Chapters(out, {{std::chrono::milliseconds(0), "Khai mạc"},
+                                 {std::chrono::milliseconds(2000), "Thảo luận"}}));
+  auto info = ProbeMedia(out);
+  REQUIRE(info.ok());
+  CHECK(info->video_codec == "video/x-h264");
+  CHECK(info->audio_codec == "audio/mpeg");
+  INFO("recorded " << recorded.count() << " ms, exported " << info->duration.count() << " ms");
+  CHECK(std::chrono::abs(info->duration - recorded) < std::chrono::milliseconds(400));
+  auto chapters = ReadMp4Chapters(out);
+  REQUIRE(chapters.ok());
+  REQUIRE(chapters->size() == 2);
+  CHECK((*chapters)[1].title == "Thảo luận");
 }
 
 TEST_CASE("a write error stops the recording, not the program") {
