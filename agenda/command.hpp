@@ -106,12 +106,28 @@ struct RevokeFloor {
   bool operator==(const RevokeFloor&) const = default;
 };
 
+struct StartRecording {
+  static constexpr std::string_view kType = "recording.start";
+  bool operator==(const StartRecording&) const = default;
+};
+struct StopRecording {
+  static constexpr std::string_view kType = "recording.stop";
+  bool operator==(const StopRecording&) const = default;
+};
+// The recorder could not write (Role::kSystem only): journaled so staff see it.
+struct FailRecording {
+  static constexpr std::string_view kType = "recording.fail";
+  std::string detail;
+  bool operator==(const FailRecording&) const = default;
+};
+
 }  // namespace cmd
 
 using Command =
     std::variant<cmd::StartConference, cmd::EndConference, cmd::StartAgenda, cmd::NextItem,
                  cmd::GotoItem, cmd::EndItem, cmd::CheckIn, cmd::JoinPoint, cmd::LeavePoint,
                  cmd::RaiseHand, cmd::LowerHand, cmd::SubmitQuestion, cmd::ApproveQuestion,
-                 cmd::AnswerQuestion, cmd::RejectQuestion, cmd::GrantFloor, cmd::RevokeFloor>;
+                 cmd::AnswerQuestion, cmd::RejectQuestion, cmd::GrantFloor, cmd::RevokeFloor,
+                 cmd::StartRecording, cmd::StopRecording, cmd::FailRecording>;
 
 }  // namespace bridgecast::agenda

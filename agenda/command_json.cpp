@@ -68,6 +68,9 @@ void WriteFields(json& j, const RejectQuestion& c) {
 void ReadFields(JsonFields& f, GrantFloor& c) { c.point = f.String("point"); }
 void WriteFields(json& j, const GrantFloor& c) { j["point"] = c.point; }
 
+void ReadFields(JsonFields& f, FailRecording& c) { c.detail = f.String("detail"); }
+void WriteFields(json& j, const FailRecording& c) { j["detail"] = c.detail; }
+
 }  // namespace cmd
 
 Result<Command> ParseCommand(std::string_view text) {

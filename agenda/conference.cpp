@@ -25,7 +25,10 @@ class Decider {
     if (s_.phase != Phase::kScheduled) {
       return Fail(errc::kNotScheduled, "the conference has already started");
     }
-    return One(ev::ConferenceStarted{});
+    Events out;
+    Add(out, ev::ConferenceStarted{});
+    if (!s_.recording_since) Add(out, ev::RecordingStarted{});
+    return out;
   }
 
   Decision operator()(const cmd::EndConference&) const {
@@ -36,6 +39,7 @@ class Decider {
     for (const RaisedHand& hand : s_.hands) {
       Add(out, ev::HandLowered{hand.point, "conference_ended"});
     }
+    if (s_.recording_since) Add(out, ev::RecordingStopped{"conference_ended", {}});
     Add(out, ev::ConferenceEnded{});
     return out;
   }
@@ -198,6 +202,25 @@ class Decider {
     if (auto e = RequireLive(Role::kChair)) return *e;
     if (!s_.floor) return Fail(errc::kFloorFree, "nobody holds the floor");
     return One(ev::FloorRevoked{s_.floor->point, "revoked"});
+  }
+
+  Decision operator()(const cmd::StartRecording&) const {
+    if (auto e = Require(Role::kChair, Role::kOperator)) return *e;
+    if (s_.phase == Phase::kEnded) return Fail(errc::kConferenceEnded, "the conference has ended");
+    if (s_.recording_since) return Fail(errc::kRecording, "the recorder is already on");
+    return One(ev::RecordingStarted{});
+  }
+
+  Decision operator()(const cmd::StopRecording&) const {
+    if (auto e = Require(Role::kChair, Role::kOperator)) return *e;
+    if (!s_.recording_since) return Fail(errc::kNotRecording, "the recorder is off");
+    return One(ev::RecordingStopped{"stopped", {}});
+  }
+
+  Decision operator()(const cmd::FailRecording& c) const {
+    if (auto e = Require(Role::kSystem)) return *e;
+    if (!s_.recording_since) return Fail(errc::kNotRecording, "the recorder is off");
+    return One(ev::RecordingStopped{"failed", c.detail});
   }
 
  private:
@@ -378,6 +401,18 @@ class Conference::Applier {
   Status operator()(const ev::FloorRevoked& p) {
     if (!s_.floor || s_.floor->point != p.point) return BadEvent(e_, "floor not held by the point");
     s_.floor.reset();
+    return Ok{};
+  }
+
+  Status operator()(const ev::RecordingStarted&) {
+    if (s_.recording_since) return BadEvent(e_, "the recorder is already on");
+    s_.recording_since = e_.at;
+    return Ok{};
+  }
+  Status operator()(const ev::RecordingStopped&) {
+    if (!s_.recording_since) return BadEvent(e_, "the recorder is off");
+    s_.recordings.push_back(Interval{*s_.recording_since, e_.at});
+    s_.recording_since.reset();
     return Ok{};
   }
 

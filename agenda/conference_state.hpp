@@ -85,6 +85,8 @@ struct ConferenceState {
   std::vector<RaisedHand> hands;         // FIFO
   std::vector<Question> questions;       // ids 1..n in order
   std::optional<FloorHolder> floor;
+  std::optional<Timestamp> recording_since;  // the recorder is on
+  std::vector<Interval> recordings;          // closed recording spans, oldest first
   Timestamp last_at{};  // time of the newest event, so time never runs backwards
   bool operator==(const ConferenceState&) const = default;
 };

@@ -95,12 +95,15 @@ json Snapshot(const Conference& conference, const Actor& viewer, Timestamp now) 
   json floor = nullptr;
   if (s.floor) floor = {{"point", s.floor->point}, {"since", ToUnixMillis(s.floor->since)}};
 
+  const json recording = {{"on", s.recording_since.has_value()},
+                          {"since", Time(s.recording_since)}};
+
   return {{"conference", spec.id},         {"title", spec.title},
           {"phase", PhaseName(s.phase)},   {"started_at", Time(s.started_at)},
           {"ended_at", Time(s.ended_at)},  {"agenda", std::move(agenda)},
           {"current", std::move(current)}, {"points", std::move(points)},
           {"hands", std::move(hands)},     {"questions", std::move(questions)},
-          {"floor", std::move(floor)}};
+          {"floor", std::move(floor)},     {"recording", recording}};
 }
 
 }  // namespace bridgecast::agenda

@@ -27,6 +27,8 @@ inline constexpr const char* kHandNotRaised = "hand_not_raised";
 inline constexpr const char* kFloorBusy = "floor_busy";
 inline constexpr const char* kFloorFree = "floor_free";
 inline constexpr const char* kBadQuestionState = "bad_question_state";
+inline constexpr const char* kRecording = "recording";
+inline constexpr const char* kNotRecording = "not_recording";
 // Store and journal.
 inline constexpr const char* kBadConference = "bad_conference";  // as agenda::Validate
 inline constexpr const char* kUnknownConference = "unknown_conference";

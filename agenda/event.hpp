@@ -101,13 +101,25 @@ struct FloorRevoked {
   bool operator==(const FloorRevoked&) const = default;
 };
 
+struct RecordingStarted {
+  static constexpr std::string_view kType = "recording.started";
+  bool operator==(const RecordingStarted&) const = default;
+};
+struct RecordingStopped {
+  static constexpr std::string_view kType = "recording.stopped";
+  std::string reason;  // "stopped", "conference_ended", "failed"
+  std::string detail;  // why it failed; empty otherwise
+  bool operator==(const RecordingStopped&) const = default;
+};
+
 }  // namespace ev
 
 using EventPayload =
     std::variant<ev::ConferenceStarted, ev::ConferenceEnded, ev::ItemStarted, ev::ItemEnded,
                  ev::CheckedIn, ev::PointJoined, ev::PointLeft, ev::HandRaised, ev::HandLowered,
                  ev::QuestionSubmitted, ev::QuestionApproved, ev::QuestionAnswered,
-                 ev::QuestionRejected, ev::FloorGranted, ev::FloorRevoked>;
+                 ev::QuestionRejected, ev::FloorGranted, ev::FloorRevoked,
+                 ev::RecordingStarted, ev::RecordingStopped>;
 
 struct Event {
   std::uint64_t seq = 0;  // per conference, from 1; 0 until the journal assigns it

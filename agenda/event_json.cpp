@@ -24,6 +24,7 @@ void ReadFields(JsonFields& f, T& e) {
     e.item = std::is_same_v<T, QuestionSubmitted> ? f.OptString("item") : f.String("item");
   }
   if constexpr (requires { e.reason; }) e.reason = f.String("reason");
+  if constexpr (requires { e.detail; }) e.detail = f.OptString("detail");
   if constexpr (requires { e.delegates; }) {
     e.delegates = ReadPeople(f, "delegates", true);
     e.headcount = f.Int("headcount", 0, JsonFields::kMaxSafeInt);
@@ -39,6 +40,9 @@ void WriteFields(json& j, const T& e) {
     if (!e.item.empty() || !std::is_same_v<T, QuestionSubmitted>) j["item"] = e.item;
   }
   if constexpr (requires { e.reason; }) j["reason"] = e.reason;
+  if constexpr (requires { e.detail; }) {
+    if (!e.detail.empty()) j["detail"] = e.detail;
+  }
   if constexpr (requires { e.delegates; }) {
     j["delegates"] = ToJson(e.delegates);
     j["headcount"] = e.headcount;

@@ -8,8 +8,12 @@
 #include <filesystem>
 
 #include "agenda/store/archive_index.hpp"
+#include "agenda/store/conference_store.hpp"
+#include "agenda/store/session_timeline.hpp"
+#include "app/conference_lookup.hpp"
 #include "media/archive_export.hpp"
 #include "media/media_probe.hpp"
+#include "media/mp4_chapters.hpp"
 
 namespace bridgecast::app {
 namespace {
@@ -108,21 +112,30 @@ Result<int> Export(const ArchiveOptions& o) {
   if (!index) return index.error();
   auto segments = SessionSegments(**index, o.session);
   if (!segments) return segments.error();
+  // The chapters come from the journal (WAL: readable while the node runs).
+  auto store = agenda::ConferenceStore::Open(JournalPath(o.state_dir));
+  if (!store) return store.error();
+  auto timeline = agenda::LoadTimeline(**store, **index, o.session);
+  if (!timeline) return timeline.error();
   std::vector<std::vector<std::string>> runs;
   unsigned run = 0;
-  for (const agenda::ArchivedSegment& s : *segments) {
+  for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
     if (runs.empty() || s.run != run) runs.emplace_back();
     run = s.run;
     runs.back().push_back(ArchiveRoot(o.state_dir) + "/" + s.session + "/" + s.file);
   }
   gst_init(nullptr, nullptr);
+  if (runs.empty()) return Error{"unknown_session", "no playable segment in " + o.session};
   if (Status exported = media::ExportMp4(runs, o.out, kExportTimeout); !exported) {
     return exported.error();
   }
+  std::vector<media::Mp4Chapter> chapters;
+  for (const agenda::Chapter& c : timeline->chapters) chapters.push_back({c.start, c.title});
+  if (Status marked = media::WriteMp4Chapters(o.out, chapters); !marked) return marked.error();
   auto info = media::ProbeMedia(o.out, kProbeTimeout);
   if (!info) return info.error();
-  Print(fmt::format("{}: {:.1f} s, {} + {}", o.out, info->duration.count() / 1000.0,
-                    info->video_codec, info->audio_codec));
+  Print(fmt::format("{}: {:.1f} s, {} + {}, {} chapters", o.out, info->duration.count() / 1000.0,
+                    info->video_codec, info->audio_codec, chapters.size()));
   return 0;
 }
 

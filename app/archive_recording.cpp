@@ -102,8 +102,8 @@ nlohmann::json ArchiveRecording::StatusJson() const {
   std::string state = "off";
   if (recorder_) {
     state = recorder_->stopping() ? "stopping" : "recording";
-  } else if (failed_) {
-    state = "failed";
+  } else if (!last_error_.empty()) {
+    state = "failed";  // until the next run starts
   }
   nlohmann::json segment = nullptr;
   if (recorder_ && recorder_->current()) {

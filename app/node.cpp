@@ -134,12 +134,12 @@ Status Node::WriteLinks() const {
 }
 
 bool Node::RecordingWanted() const {
-  // TODO(archive): follow Conference::state().recording once the domain has it.
-  return store_->Find(conference_.id)->state().phase == agenda::Phase::kLive;
+  return store_->Find(conference_.id)->state().recording_since.has_value();
 }
 
 void Node::OnRecordingFailed(const std::string& message) {
-  spdlog::error("archive: recording of {} stopped: {}", conference_.id, message);
+  // Journaled and broadcast, so the chair and the operator see it.
+  gateway_->ExecuteSystem(agenda::cmd::FailRecording{message});
 }
 
 void Node::OnProgramError(const std::string& message) {

@@ -1,9 +1,14 @@
 #include "signaling/archive_http.hpp"
 
+#include <glib.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "agenda/minutes.hpp"
+#include "agenda/minutes_html.hpp"
+#include "agenda/store/session_timeline.hpp"
 #include "agenda/timestamp.hpp"
 #include "base/embedded.hpp"
 #include "media/segment_name.hpp"
@@ -27,6 +32,18 @@ HttpResponse Refuse(int status, std::string_view code, std::string_view message)
 bool IsSessionId(std::string_view id) {
   return !id.empty() && id.size() <= 64 &&
          id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
+}
+
+// The conference's UTC offset at `t` ("Asia/Ho_Chi_Minh" → 7 h); 0 if unknown.
+agenda::Millis UtcOffset(const std::string& timezone, agenda::Timestamp t) {
+  if (timezone.empty()) return agenda::Millis(0);
+  GTimeZone* zone = g_time_zone_new_identifier(timezone.c_str());
+  if (!zone) return agenda::Millis(0);
+  const gint64 seconds = agenda::ToUnixMillis(t) / 1000;
+  const int interval = g_time_zone_find_interval(zone, G_TIME_TYPE_UNIVERSAL, seconds);
+  const agenda::Millis offset(interval < 0 ? 0 : 1000LL * g_time_zone_get_offset(zone, interval));
+  g_time_zone_unref(zone);
+  return offset;
 }
 
 }  // namespace
@@ -109,6 +126,9 @@ std::optional<HttpResponse> ArchiveHttp::Handle(const HttpRequest& request) cons
   }
   const std::string id(session);
   if (resource == "index.m3u8") return Playlist(id, *access);
+  if (resource == "timeline.json" || resource == "minutes.json" || resource == "minutes.html") {
+    return Record(id, resource);
+  }
   if (media::SegmentName::Parse(resource)) return Segment(id, resource);
   return Refuse(404, "not_found", "no such archive resource");
 }
@@ -138,11 +158,33 @@ HttpResponse ArchiveHttp::Playlist(const std::string& session, const Access& acc
   // Players fetch segments relative to the playlist; they carry the token on.
   const std::string suffix = "?token=" + access.token;
   std::vector<HlsSegment> hls;
-  for (const agenda::ArchivedSegment& s : *segments) {
-    if (s.complete) hls.push_back({s.file + suffix, s.duration, s.run});
+  for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
+    hls.push_back({s.file + suffix, s.duration, s.run});
   }
   return HttpResponse{200, "application/vnd.apple.mpegurl",
                       HlsPlaylist(hls, recording_.active(session)), false};
+}
+
+HttpResponse ArchiveHttp::Record(const std::string& session, std::string_view resource) const {
+  auto timeline = agenda::LoadTimeline(store_, index_, session);
+  if (!timeline) {
+    const bool unknown = timeline.error().code == "unknown_session";
+    return Refuse(unknown ? 404 : 500, timeline.error().code, timeline.error().message);
+  }
+  if (resource == "timeline.json") return Json(200, agenda::ToJson(*timeline));
+  auto journal = store_.EventsAfter(session, 0);
+  if (!journal) return Refuse(500, journal.error().code, journal.error().message);
+  const agenda::Conference& conference = *store_.Find(session);
+  agenda::MinutesContext context;
+  // The review page takes the session from the query and the time from the fragment.
+  context.review_url = base_url_ + "/review?s=" + session;
+  context.now = agenda::WallNow();
+  context.utc_offset = UtcOffset(conference.spec().timezone,
+                                 conference.state().started_at.value_or(context.now));
+  const agenda::Minutes minutes =
+      agenda::BuildMinutes(conference, *journal, *timeline, context);
+  if (resource == "minutes.json") return Json(200, agenda::ToJson(minutes));
+  return HttpResponse{200, "text/html; charset=utf-8", agenda::ToHtml(minutes), false};
 }
 
 HttpResponse ArchiveHttp::Segment(const std::string& session, std::string_view name) const {

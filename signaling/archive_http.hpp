@@ -41,6 +41,8 @@ class ArchiveHttp {
   Result<Access> Authorize(const HttpRequest& request) const;
   HttpResponse Sessions(const Access& access) const;
   HttpResponse Playlist(const std::string& session, const Access& access) const;
+  // timeline.json, minutes.json or minutes.html.
+  HttpResponse Record(const std::string& session, std::string_view resource) const;
   HttpResponse Segment(const std::string& session, std::string_view name) const;
 
   const agenda::ConferenceStore& store_;

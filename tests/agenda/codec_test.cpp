@@ -40,7 +40,10 @@ TEST_CASE("every command survives ToJson and ParseCommand") {
       cmd::AnswerQuestion{4},
       cmd::RejectQuestion{5, "Trùng lặp"},
       cmd::GrantFloor{"ha-noi"},
-      cmd::RevokeFloor{}};
+      cmd::RevokeFloor{},
+      cmd::StartRecording{},
+      cmd::StopRecording{},
+      cmd::FailRecording{"archive: No space left on device"}};
   for (const Command& command : all) {
     const std::string text = ToJson(command).dump();
     INFO(text);
@@ -118,7 +121,10 @@ TEST_CASE("events survive ToJson and EventFromJson") {
       ev::QuestionAnswered{1, "ha-noi"},
       ev::QuestionRejected{2, "ha-noi", "Trùng lặp"},
       ev::FloorGranted{"da-nang"},
-      ev::FloorRevoked{"da-nang", "disconnected"}};
+      ev::FloorRevoked{"da-nang", "disconnected"},
+      ev::RecordingStarted{},
+      ev::RecordingStopped{"stopped", ""},
+      ev::RecordingStopped{"failed", "archive: No space left on device"}};
   std::uint64_t seq = 0;
   for (const EventPayload& payload : all) {
     const Event event{++seq, at, payload};

@@ -119,7 +119,8 @@ TEST_CASE("the agenda runs start, next, goto and end, recording actual times") {
     h.Ok(cmd::GotoItem{"qd-124"}, Actor::Chair());
     auto end = h.Run(cmd::EndConference{}, Actor::Chair());
     REQUIRE(end);
-    CHECK(Types(*end) == std::vector<std::string>{"agenda.item_ended", "conference.ended"});
+    CHECK(Types(*end) == std::vector<std::string>{"agenda.item_ended", "recording.stopped",
+                                                  "conference.ended"});
     CHECK(h.state().items[1].runs.size() == 2);
   }
 }
@@ -348,9 +349,57 @@ TEST_CASE("one point at a time holds the floor") {
     h.Ok(cmd::RaiseHand{}, hn);
     auto end = h.Run(cmd::EndConference{}, Actor::Chair());
     REQUIRE(end);
-    CHECK(Types(*end) ==
-          std::vector<std::string>{"floor.revoked", "hand.lowered", "conference.ended"});
+    CHECK(Types(*end) == std::vector<std::string>{"floor.revoked", "hand.lowered",
+                                                  "recording.stopped", "conference.ended"});
     CHECK(Payload<ev::FloorRevoked>((*end)[0]).reason == "conference_ended");
+  }
+}
+
+TEST_CASE("the recorder runs with the conference and on the staff's command") {
+  Harness h;
+  const Actor op = Actor::Operator();
+  CHECK(h.Code(cmd::StopRecording{}, op) == errc::kNotRecording);
+  CHECK(h.Code(cmd::StartRecording{}, Actor::Point("ha-noi")) == errc::kForbidden);
+  CHECK(h.Code(cmd::StartRecording{}, Actor::Observer()) == errc::kForbidden);
+  CHECK(h.Code(cmd::FailRecording{"disk full"}, op) == errc::kForbidden);
+
+  SECTION("a rehearsal recorded before the start, then the conference keeps recording") {
+    h.Ok(cmd::StartRecording{}, op);
+    CHECK(h.state().recording_since == h.clock.now);
+    CHECK(h.Code(cmd::StartRecording{}, Actor::Chair()) == errc::kRecording);
+    h.clock.Advance(1min);
+    auto started = h.Run(cmd::StartConference{}, Actor::Chair());
+    REQUIRE(started);
+    CHECK(Types(*started) == std::vector<std::string>{"conference.started"});
+  }
+  SECTION("starting the conference starts it; ending the conference stops it") {
+    auto started = h.Run(cmd::StartConference{}, Actor::Chair());
+    REQUIRE(started);
+    CHECK(Types(*started) == std::vector<std::string>{"conference.started", "recording.started"});
+    h.clock.Advance(10min);
+    h.Ok(cmd::StopRecording{}, op);
+    CHECK(Payload<ev::RecordingStopped>(h.log.back()).reason == "stopped");
+    h.clock.Advance(1min);
+    h.Ok(cmd::StartRecording{}, Actor::Chair());
+    h.clock.Advance(5min);
+    auto end = h.Run(cmd::EndConference{}, Actor::Chair());
+    REQUIRE(end);
+    CHECK(Types(*end) == std::vector<std::string>{"recording.stopped", "conference.ended"});
+    CHECK(Payload<ev::RecordingStopped>((*end)[0]).reason == "conference_ended");
+    CHECK_FALSE(h.state().recording_since);
+    REQUIRE(h.state().recordings.size() == 2);
+    CHECK(h.state().recordings[1].end - h.state().recordings[1].start == 5min);
+    CHECK(h.Code(cmd::StartRecording{}, op) == errc::kConferenceEnded);
+  }
+  SECTION("a recorder failure is journaled by the system with its reason") {
+    h.Ok(cmd::StartConference{}, Actor::Chair());
+    h.Ok(cmd::FailRecording{"archive: No space left on device"}, Actor::System());
+    const auto& stopped = Payload<ev::RecordingStopped>(h.log.back());
+    CHECK(stopped.reason == "failed");
+    CHECK(stopped.detail == "archive: No space left on device");
+    CHECK(h.Code(cmd::FailRecording{"again"}, Actor::System()) == errc::kNotRecording);
+    const auto snapshot = Snapshot(h.conference, op, h.clock.now);
+    CHECK(snapshot["recording"]["on"] == false);
   }
 }
 
@@ -372,7 +421,7 @@ TEST_CASE("Apply refuses an event that does not fit the state, changing nothing"
            ev::ItemEnded{"khai-mac"}, ev::ItemStarted{"be-mac"},
            ev::HandLowered{"ha-noi", "lowered"}, ev::QuestionSubmitted{7, "ha-noi", "", "Hỏi"},
            ev::QuestionApproved{1, "ha-noi"}, ev::FloorRevoked{"ha-noi", "revoked"},
-           ev::CheckedIn{"hue", {}, 1}}) {
+           ev::CheckedIn{"hue", {}, 1}, ev::RecordingStarted{}}) {
     const Status s = h.conference.Apply(Event{99, h.clock.now, p});
     REQUIRE_FALSE(s);
     CHECK(s.error().code == errc::kBadEvent);

@@ -126,18 +126,18 @@ TEST_CASE("a corrupt journal is reported at load, not crashed on") {
     REQUIRE((*store)->Execute("hoi-nghi-1", cmd::RaiseHand{}, Actor::Point("ha-noi"), now));
   }
   const char* sql = "";
-  SECTION("payload not JSON") { sql = "UPDATE events SET payload = '{\"point\":' WHERE seq = 3"; }
-  SECTION("unknown type") { sql = "UPDATE events SET type = 'hand.waved' WHERE seq = 3"; }
-  SECTION("missing field") { sql = "UPDATE events SET payload = '{}' WHERE seq = 3"; }
+  SECTION("payload not JSON") { sql = "UPDATE events SET payload = '{\"point\":' WHERE seq = 4"; }
+  SECTION("unknown type") { sql = "UPDATE events SET type = 'hand.waved' WHERE seq = 4"; }
+  SECTION("missing field") { sql = "UPDATE events SET payload = '{}' WHERE seq = 4"; }
   SECTION("a gap in the seqs") { sql = "DELETE FROM events WHERE seq = 2"; }
   SECTION("an event that does not fit the state") {
     sql =
         "UPDATE events SET type = 'floor.revoked', payload = "
         "'{\"point\":\"ha-noi\",\"reason\":\"x\"}' "
-        "WHERE seq = 3";
+        "WHERE seq = 4";
   }
   SECTION("an event for a point not in the roster") {
-    sql = "UPDATE events SET payload = '{\"point\":\"hue\"}' WHERE seq = 3";
+    sql = "UPDATE events SET payload = '{\"point\":\"hue\"}' WHERE seq = 4";
   }
   SECTION("a spec that is not valid") {
     sql = "UPDATE conferences SET spec = '{\"id\":\"hoi-nghi-1\"}'";

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -142,6 +143,42 @@ TEST_CASE("a conference recorded through a SIGKILL verifies, plays, exports and 
   CHECK(segment.content_type == "video/mp2t");
   CHECK(segment.body.size() > 10000);
 
+  // Chapters: the items started at ~0 s, ~5 s (agenda.next) and ~10 s (agenda.next).
+  const HttpsResponse timeline_response =
+      HttpsGet(node->port(), "/api/archive/" + conference + "/timeline.json", reviewer_token);
+  REQUIRE(timeline_response.status == 200);
+  const json timeline = json::parse(timeline_response.body);
+  INFO(timeline.dump());
+  const json& chapters = timeline["chapters"];
+  REQUIRE(chapters.size() >= 3);
+  std::vector<std::string> items;
+  for (const json& c : chapters) {
+    if (items.empty() || items.back() != c["item"]) items.push_back(c["item"]);
+  }
+  REQUIRE(items.size() == 3);
+  auto first_start = [&](const std::string& item) {
+    for (const json& c : chapters) {
+      if (c["item"] == item) return c["start_ms"].get<double>() / 1000.0;
+    }
+    return -1.0;
+  };
+  CHECK(first_start(items[0]) < 1.5);
+  CHECK(std::abs(first_start(items[1]) - 5.0) < 1.5);
+  CHECK(std::abs(first_start(items[2]) - 10.0) < 1.5);
+  CHECK(timeline["duration_ms"].get<double>() >= 13000);
+
+  const HttpsResponse minutes_response =
+      HttpsGet(node->port(), "/api/archive/" + conference + "/minutes.json", reviewer_token);
+  REQUIRE(minutes_response.status == 200);
+  const json minutes = json::parse(minutes_response.body);
+  CHECK(minutes["attendance"]["points"].size() == 67);
+  CHECK(minutes["agenda"][1]["recording"].size() >= 1);
+  const HttpsResponse html =
+      HttpsGet(node->port(), "/api/archive/" + conference + "/minutes.html?token=" + reviewer_token);
+  CHECK(html.status == 200);
+  CHECK(html.content_type.find("text/html") == 0);
+  CHECK(html.body.find(minutes["title"].get<std::string>()) != std::string::npos);
+
   REQUIRE(node->Stop() == 0);
 
   const CommandRun verify = RunArchive(node->state_dir(), {"verify", conference});
@@ -160,10 +197,61 @@ TEST_CASE("a conference recorded through a SIGKILL verifies, plays, exports and 
   CHECK(info->audio_codec == "audio/mpeg");
   CHECK(info->duration.count() >= 13000);
   WARN("export: " << info->duration.count() << " ms");
+  auto marks = media::ReadMp4Chapters(mp4);
+  REQUIRE(marks.ok());
+  REQUIRE(marks->size() == chapters.size());
+  CHECK((*marks)[1].title == chapters[1]["title"]);
+  CHECK((*marks)[1].start.count() == chapters[1]["start_ms"]);
 
   const CommandRun listed = RunArchive(node->state_dir(), {"list"});
   CHECK(listed.exit_status == 0);
   CHECK(listed.out.find(conference) != std::string::npos);
+}
+
+TEST_CASE("an unwritable archive stops the recording, not the broadcast, and staff are told") {
+  auto root = std::make_shared<TempDir>();
+  // The archive directory cannot be created: its place is taken by a file
+  // (this holds for root too, unlike permissions).
+  std::filesystem::create_directories(root->path() + "/state");
+  std::ofstream(root->path() + "/state/archive") << "not a directory";
+  auto node = std::make_unique<TestNode>(root, kCheapProgram);
+  INFO(node->log());
+  REQUIRE(node->listening());
+  const std::string chair_token = IssueToken(*node, "chair");
+  std::string operator_token = ReadFile(node->state_dir() + "/operator-token");
+  operator_token.erase(operator_token.find_last_not_of('\n') + 1);
+
+  ClientLoop loop;
+  REQUIRE(loop.context);
+  ConferenceClient chair(*loop.context, Options(*node));
+  chair.Join(chair_token);
+  REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+  // A point watches the program throughout.
+  const auto report = root->path() + "/points.json";
+  auto points = StartPoints(*node, {"--count", "1", "--duration", "8"}, report,
+                            root->path() + "/points.log");
+  Pause(seconds(2));
+  REQUIRE(IsAck(chair.Call({{"type", "conference.start"}})));
+  REQUIRE(Spin(
+      [&] {
+        return chair.HasEvent([](const json& e) {
+          return e["type"] == "recording.stopped" && e["reason"] == "failed";
+        });
+      },
+      seconds(10)));
+  const json status = json::parse(HttpsGet(node->port(), "/api/recording", operator_token).body);
+  CHECK(status["state"] == "failed");
+  CHECK_FALSE(status["last_error"].get<std::string>().empty());
+  CHECK(node->log().find("recording failed") != std::string::npos);
+
+  // The broadcast went on: the point kept receiving until its end.
+  REQUIRE(points->Wait(seconds(30)));
+  const json received = json::parse(ReadFile(report));
+  INFO(received.dump());
+  // 8 s at 30 fps, the recording failing ~2 s in: frames went on after it.
+  CHECK(received["points"][0]["connected"] == true);
+  CHECK(received["points"][0]["frames_received"].get<int>() > 150);
+  CHECK(node->process().running());
 }
 
 }  // namespace bridgecast::test

@@ -288,16 +288,18 @@ TEST_CASE("commands are acked with the client's id; refusals echo it") {
   f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
 
   json reply = f.Command(1, {{"type", "conference.start"}}, "start-1");
-  CHECK(reply == json{{"type", "ack"}, {"id", "start-1"}, {"seq", 2}});
-  // Both clients got the event, the chair before its ack.
-  CHECK(f.sink.EventTypes(2) == std::vector<std::string>{"point.joined", "conference.started"});
-  CHECK(f.sink.sent[1][f.sink.sent[1].size() - 2]["event"]["type"] == "conference.started");
+  // The ack carries the seq of the command's last event.
+  CHECK(reply == json{{"type", "ack"}, {"id", "start-1"}, {"seq", 3}});
+  // Both clients got the events, the chair before its ack.
+  CHECK(f.sink.EventTypes(2) ==
+        std::vector<std::string>{"point.joined", "conference.started", "recording.started"});
+  CHECK(f.sink.sent[1][f.sink.sent[1].size() - 2]["event"]["type"] == "recording.started");
 
   reply = f.Command(1, {{"type", "agenda.start"}}, 42);
-  CHECK(reply["seq"] == 3);
+  CHECK(reply["seq"] == 4);
   CHECK(reply["id"] == 42);
   CHECK(f.sink.Events(2).back() ==
-        json{{"seq", 3}, {"at", 1700096400000}, {"type", "agenda.item_started"}, {"item", "khai-mac"}});
+        json{{"seq", 4}, {"at", 1700096400000}, {"type", "agenda.item_started"}, {"item", "khai-mac"}});
 
   reply = f.Command(1, {{"type", "agenda.goto"}, {"item", "nowhere"}}, 7.5);
   CHECK(reply == json{{"type", "error"},
@@ -310,7 +312,7 @@ TEST_CASE("commands are acked with the client's id; refusals echo it") {
   CHECK(reply["id"] == nullptr);
   reply = f.Command(1, {{"type", "agenda.next"}, {"extra", 1}}, true);
   CHECK(reply["id"] == true);
-  CHECK(f.store->LastSeq("conf") == 3);  // refusals journal nothing
+  CHECK(f.store->LastSeq("conf") == 4);  // refusals journal nothing
 
   f.gateway.OnSocketMessage(1, R"({"type":"command","command":{"type":"agenda.next"}})");
   CHECK(f.sink.Last(1)["code"] == "bad_message");
@@ -386,7 +388,7 @@ TEST_CASE("a point receives only its own question events") {
   CHECK(question_events(2) == questions);
   CHECK(question_events(4) == questions);
   CHECK(question_events(3).empty());
-  CHECK(f.sink.Events(1)[3]["text"] == "Đề nghị làm rõ Điều 5?");
+  CHECK(f.sink.Events(1)[4]["text"] == "Đề nghị làm rõ Điều 5?");
 
   // Snapshots are filtered the same way.
   f.Hello(5, f.Token(Role::kPoint, "hue"));

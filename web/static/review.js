@@ -1,12 +1,16 @@
 // The review page: lists the archived sessions a token may read, plays one as
 // HLS (hls.js, or the browser's own HLS) and seeks to an agenda item.
-// URL fragment: #t=<token>[&s=<session>][&item=<agenda item id>].
+// URL: /review[?s=<session>][#token=<token>][&t=<seconds>][&item=<agenda item id>]
+// (the minutes link to ?s=...#t=...). The token is kept in localStorage so
+// those links work without it.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.hash.slice(1));
+  const query = new URLSearchParams(location.search);
   const video = $('player');
-  let token = params.get('t') || '';
+  const kTokenKey = 'bridgecast.review.token';
+  let token = params.get('token') || localStorage.getItem(kTokenKey) || '';
   let hls = null;
 
   const setState = (state, text) => {
@@ -81,7 +85,12 @@
     await play(withToken(`${base}/index.m3u8`));
     setState('ready', session.recording ? 'Đang ghi — xem lại' : 'Sẵn sàng');
     const wanted = timeline.chapters.find((c) => c.item === params.get('item'));
-    if (wanted) seek(wanted.start_ms);
+    const at = Number(params.get('t'));
+    if (wanted) {
+      seek(wanted.start_ms);
+    } else if (params.has('t') && Number.isFinite(at)) {
+      seek(at * 1000);
+    }
   };
 
   video.addEventListener('playing', () => setState('playing', 'Đang phát'));
@@ -93,6 +102,7 @@
       return;
     }
     const { sessions } = await api('/api/archive/sessions');
+    localStorage.setItem(kTokenKey, token);
     const list = $('sessions');
     list.replaceChildren();
     for (const session of sessions) {
@@ -105,7 +115,8 @@
       item.append(button);
       list.append(item);
     }
-    const chosen = sessions.find((s) => s.id === params.get('s')) || sessions[0];
+    const wanted = query.get('s') || params.get('s');
+    const chosen = sessions.find((s) => s.id === wanted) || sessions[0];
     if (!chosen) {
       setState('empty', 'Chưa có bản ghi');
       return;

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agenda/archive_timeline.hpp"
+#include "agenda/attendance_report.hpp"
+#include "agenda/conference.hpp"
+
+namespace bridgecast::agenda {
+
+// What the minutes need besides the journal: where the recording is reviewed
+// and how to print times.
+struct MinutesContext {
+  // Links into the recording are review_url + "#t=SECONDS"; empty: no links.
+  std::string review_url;
+  Millis utc_offset{0};  // of the conference's timezone at its date
+  Timestamp now{};       // for a conference still running
+};
+
+struct MinutesLink {
+  Millis media{0};
+  std::string url;
+};
+
+struct MinutesItem {
+  std::string id;
+  std::string title;
+  std::chrono::minutes planned{0};
+  std::vector<Interval> runs;  // closed runs, then the open one up to `now`
+  Millis actual{0};
+  std::vector<MinutesLink> chapters;
+};
+
+struct MinutesQuestion {
+  Question question;
+  std::string point_name;
+  std::optional<MinutesLink> link;
+};
+
+struct MinutesFloorGrant {
+  std::string point;
+  std::string point_name;
+  Timestamp granted{};
+  std::optional<Timestamp> revoked;  // none: still holds it
+  std::string reason;                // why it ended
+  std::optional<MinutesLink> link;
+};
+
+// The record of one conference, all read from its journal: agenda with planned
+// and actual times, attendance of every point, questions, floor grants, and
+// links into the recording.
+struct Minutes {
+  const ConferenceSpec* spec = nullptr;
+  std::optional<Timestamp> started_at;
+  std::optional<Timestamp> ended_at;
+  Millis utc_offset{0};
+  std::vector<MinutesItem> agenda;
+  AttendanceReport attendance;
+  std::vector<MinutesQuestion> questions;
+  std::vector<MinutesFloorGrant> floor;
+  Millis recorded{0};
+  std::string review_url;
+};
+
+Minutes BuildMinutes(const Conference& conference, const std::vector<Event>& journal,
+                     const ArchiveTimeline& timeline, const MinutesContext& context);
+
+nlohmann::json ToJson(const Minutes& minutes);
+
+}  // namespace bridgecast::agenda
