@@ -15,8 +15,8 @@ namespace {
 Result<std::string> MakeToken(const TokenOptions& o) {
   const auto role = signaling::ParseRole(o.role);
   if (!role) {
-    return Error{"bad_role", "--role must be chair, operator, point, observer or reviewer, not '" + o.role +
-                                 "'"};
+    return Error{"bad_role", "--role must be chair, operator, point, observer or reviewer, not '" +
+                                 o.role + "'"};
   }
   if ((*role == signaling::Role::kPoint) != !o.point.empty()) {
     return Error{"bad_point", "--point is required for role point and only for it"};
