@@ -92,7 +92,9 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
     CHECK(info->audio_codec == "audio/mpeg");
     // The recorder's duration is the muxed one within a frame or so.
     CHECK(std::chrono::abs(info->duration - s.duration) < std::chrono::milliseconds(200));
-    if (i + 1 < listener.closed.size()) CHECK(s.duration >= std::chrono::milliseconds(800));
+    // Cuts come at keyframes after max_segment; the first may be short when the
+    // keyframe the recorder asks for lands right after the regular one.
+    if (i > 0 && i + 1 < listener.closed.size()) CHECK(s.duration >= std::chrono::milliseconds(800));
     total += s.duration;
     if (i > 0) {
       const auto expected_start = listener.closed[i - 1].wall_start + listener.closed[i - 1].duration;
