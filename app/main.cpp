@@ -2,6 +2,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "app/archive_command.hpp"
 #include "app/report_command.hpp"
 #include "app/serve_command.hpp"
 #include "app/token_command.hpp"
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   bridgecast::app::AddTokenCommand(app, token);
   bridgecast::app::ReportOptions report;
   bridgecast::app::AddReportCommand(app, report);
+  bridgecast::app::ArchiveOptions archive;
+  bridgecast::app::AddArchiveCommand(app, archive);
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
@@ -33,5 +36,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("point")) return bridgecast::client::RunPoint(point);
   if (app.got_subcommand("token")) return bridgecast::app::RunToken(token);
   if (app.got_subcommand("report")) return bridgecast::app::RunReport(report);
+  if (app.got_subcommand("archive")) return bridgecast::app::RunArchive(app, archive);
   return 2;
 }

@@ -44,6 +44,14 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   node->store_ = std::move(*store);
   if (Status added = node->store_->Add(node->conference_); !added) return added.error();
 
+  auto archive_index = agenda::ArchiveIndex::Open(config.state_dir + "/archive.db");
+  if (!archive_index) return archive_index.error();
+  node->archive_index_ = std::move(*archive_index);
+  const std::string archive_root = config.state_dir + "/archive";
+  if (Status recovered = RecoverOpenSegments(*node->archive_index_, archive_root); !recovered) {
+    return recovered.error();
+  }
+
   auto tls = signaling::EnsureTlsIdentity(config.state_dir + "/tls");
   if (!tls) return tls.error();
   node->tls_ = *tls;
@@ -70,6 +78,14 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
       node->clock_, node->wall_clock_);
   if (Status cleared = node->gateway_->ClearStalePresence(); !cleared) return cleared.error();
 
+  Node* self = node.get();
+  node->recording_ = std::make_unique<ArchiveRecording>(
+      *node->program_, *node->archive_index_, archive_root, node->conference_, node->wall_clock_,
+      [self](const std::string& message) { self->OnRecordingFailed(message); });
+  node->gateway_->set_on_change([self] { self->recording_->Follow(self->RecordingWanted()); });
+  // After a restart the replayed journal may say "recording": a new run.
+  node->recording_->Follow(node->RecordingWanted());
+
   signaling::ServerConfig server_config;
   server_config.address = config.listen.host;
   server_config.port = config.listen.port;
@@ -82,6 +98,16 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
                         ? config.public_url
                         : "https://" + UrlHost(config.listen.host) + ":" +
                               std::to_string(node->server_->port());
+  const std::string session = node->conference_.id;
+  node->archive_http_ = std::make_unique<signaling::ArchiveHttp>(
+      *node->store_, *node->archive_index_, archive_root, *node->signer_,
+      signaling::ArchiveHttp::Recording{
+          [self] { return self->recording_->StatusJson(); },
+          [self, session](std::string_view id) {
+            return id == session && self->recording_->active();
+          }},
+      node->base_url_);
+  node->gateway_->set_archive(node->archive_http_.get());
   return node;
 }
 
@@ -89,7 +115,11 @@ Node::~Node() {
   if (gateway_) gateway_->CloseAll();
   server_.reset();
   gateway_.reset();
+  archive_http_.reset();
+  // The segment being written is cut here, as in a crash; the next start measures it.
+  recording_.reset();
   program_.reset();
+  archive_index_.reset();
   store_.reset();
 }
 
@@ -101,6 +131,15 @@ Status Node::WriteLinks() const {
   return WritePrivateFile(
       config_.state_dir + "/operator-token",
       signer_->Sign({conference_.id, signaling::Role::kOperator, "", now}) + "\n");
+}
+
+bool Node::RecordingWanted() const {
+  return store_->Find(conference_.id)->state().recording_since.has_value();
+}
+
+void Node::OnRecordingFailed(const std::string& message) {
+  // Journaled and broadcast, so the chair and the operator see it.
+  gateway_->ExecuteSystem(agenda::cmd::FailRecording{message});
 }
 
 void Node::OnProgramError(const std::string& message) {

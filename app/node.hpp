@@ -7,11 +7,14 @@
 #include <string>
 
 #include "agenda/conference_spec.hpp"
+#include "agenda/store/archive_index.hpp"
 #include "agenda/store/conference_store.hpp"
+#include "app/archive_recording.hpp"
 #include "agenda/wall_clock.hpp"
 #include "app/node_config.hpp"
 #include "base/clock.hpp"
 #include "media/program.hpp"
+#include "signaling/archive_http.hpp"
 #include "signaling/gateway.hpp"
 #include "signaling/server.hpp"
 #include "signaling/token.hpp"
@@ -23,8 +26,9 @@ namespace bridgecast::app {
 class Node final : public media::Program::Listener {
  public:
   // Prepares the state directory (TLS identity, token key), loads the
-  // conference, opens its journal (STATE_DIR/journal.db), starts the program
-  // and listens.
+  // conference, opens its journal (STATE_DIR/journal.db) and the archive index
+  // (STATE_DIR/archive.db, recovering segments a crash left open), starts the
+  // program, records it while the conference says so, and listens.
   static Result<std::unique_ptr<Node>> Start(GMainLoop* loop, const NodeConfig& config);
   ~Node() override;
   Node(const Node&) = delete;
@@ -42,6 +46,9 @@ class Node final : public media::Program::Listener {
  private:
   Node(GMainLoop* loop, NodeConfig config);
   void OnProgramError(const std::string& message) override;
+  // Whether the conference's state asks for a recording now.
+  bool RecordingWanted() const;
+  void OnRecordingFailed(const std::string& message);
 
   GMainLoop* loop_;
   NodeConfig config_;
@@ -51,7 +58,10 @@ class Node final : public media::Program::Listener {
   std::unique_ptr<agenda::ConferenceStore> store_;
   signaling::TlsIdentity tls_;
   std::optional<signaling::TokenSigner> signer_;
+  std::unique_ptr<agenda::ArchiveIndex> archive_index_;
   std::unique_ptr<media::Program> program_;
+  std::unique_ptr<ArchiveRecording> recording_;
+  std::unique_ptr<signaling::ArchiveHttp> archive_http_;
   std::unique_ptr<signaling::Gateway> gateway_;
   std::unique_ptr<signaling::Server> server_;
   std::string base_url_;

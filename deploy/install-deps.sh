@@ -17,12 +17,13 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-x
   gstreamer1.0-alsa gstreamer1.0-pulseaudio fonts-dejavu-core openssl ca-certificates
 )
+# The build embeds hls.js from npm (web/package-lock.json).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ $mode == bench ]]; then
   packages+=(janus gnuplot-nox)
 fi
 if [[ $mode == test ]]; then
   packages+=(catch2 chromium iproute2 util-linux)
-  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()

@@ -56,6 +56,8 @@ agenda::Actor ActorFor(const TokenClaims& claims) {
     case Role::kOperator: return agenda::Actor::Operator();
     case Role::kPoint: return agenda::Actor::Point(claims.point);
     case Role::kObserver: return agenda::Actor::Observer();
+    // A reviewer reads the archive; on the socket it only watches.
+    case Role::kReviewer: return agenda::Actor::Observer();
   }
   return agenda::Actor::Observer();
 }
@@ -290,7 +292,9 @@ void Gateway::OnCommand(Peer& peer, const CommandMessage& message) {
 Result<std::vector<agenda::Event>> Gateway::Execute(const agenda::Command& command,
                                                     const agenda::Actor& actor) {
   auto events = store_.Execute(conference_.id, command, actor, wall_clock_.Now());
-  if (events) Broadcast(*events);
+  if (!events) return events;
+  Broadcast(*events);
+  if (on_change_) on_change_();
   return events;
 }
 
@@ -329,6 +333,9 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   if (points || attendance_json || attendance_csv) {
     if (auto refused = RequireStaff(request)) return *refused;
     return points ? PointsReport() : AttendanceReport(attendance_csv);
+  }
+  if (archive_) {
+    if (auto answer = archive_->Handle(request)) return *answer;
   }
   if (auto file = StaticFile(request.path)) return *file;
   return ErrorResponse(404, "not_found", "no such page");

@@ -16,6 +16,7 @@
 #include "agenda/wall_clock.hpp"
 #include "base/clock.hpp"
 #include "media/point_session.hpp"
+#include "signaling/archive_http.hpp"
 #include "signaling/client_message.hpp"
 #include "signaling/http.hpp"
 #include "signaling/server.hpp"
@@ -42,6 +43,13 @@ class Gateway final : public Server::Listener {
   ~Gateway() override;
 
   void set_sink(FrameSink* sink) { sink_ = sink; }
+  // Serves the archive's HTTP paths (ArchiveHttp::Handle) before the pages.
+  void set_archive(const ArchiveHttp* archive) { archive_ = archive; }
+  // Runs after each journaled batch is broadcast (the node follows the
+  // conference's recording state from here).
+  void set_on_change(std::function<void()> on_change) { on_change_ = std::move(on_change); }
+  // Journals and broadcasts a command of the node itself (actor system).
+  void ExecuteSystem(const agenda::Command& command);
   // At start no socket exists, so a point the journal still shows connected
   // was left so by a run that ended without closing it (a crash): journal its
   // point.leave now.
@@ -69,7 +77,6 @@ class Gateway final : public Server::Listener {
   // Journals the command's events and sends each to every peer that may see it.
   Result<std::vector<agenda::Event>> Execute(const agenda::Command& command,
                                              const agenda::Actor& actor);
-  void ExecuteSystem(const agenda::Command& command);
   void Broadcast(const std::vector<agenda::Event>& events);
   const agenda::Conference& conference_state() const;
   // Nothing when `request` carries a chair or operator token of this conference.
@@ -85,6 +92,8 @@ class Gateway final : public Server::Listener {
   const agenda::WallClock& wall_clock_;
   const TimePoint started_;
   FrameSink* sink_ = nullptr;
+  const ArchiveHttp* archive_ = nullptr;
+  std::function<void()> on_change_;
   std::unordered_map<ConnectionId, std::unique_ptr<Peer>> peers_;
   std::map<std::string, ConnectionId> by_point_;  // points with a live socket
 };

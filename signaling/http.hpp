@@ -8,6 +8,7 @@ struct HttpRequest {
   std::string method;
   std::string path;           // without the query string
   std::string authorization;  // the Authorization header, if any
+  std::string query;          // "a=1&b=2", without the '?'
 };
 
 struct HttpResponse {

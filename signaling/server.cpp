@@ -60,6 +60,20 @@ std::string Header(lws* wsi, lws_token_indexes token) {
   return value;
 }
 
+// The query string; lws keeps its '&'-separated parts as fragments.
+std::string Query(lws* wsi) {
+  std::string out;
+  std::array<char, 2048> part{};
+  for (int i = 0; i < 32; ++i) {
+    const int n = lws_hdr_copy_fragment(wsi, part.data(), static_cast<int>(part.size()),
+                                        WSI_TOKEN_HTTP_URI_ARGS, i);
+    if (n <= 0) break;
+    if (!out.empty()) out += '&';
+    out.append(part.data(), static_cast<size_t>(n));
+  }
+  return out;
+}
+
 std::string Method(lws* wsi) {
   if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) return "GET";
   if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI)) return "POST";
@@ -164,6 +178,7 @@ int Server::OnHttpCallback(lws* wsi, int reason, void* user, void* in, size_t le
       request.method = Method(wsi);
       request.path = in ? std::string(static_cast<const char*>(in)) : "/";
       request.authorization = Header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+      request.query = Query(wsi);
       HttpResponse response = listener_.OnHttpRequest(request);
       std::array<unsigned char, LWS_PRE + 2048> headers{};
       unsigned char* start = headers.data() + LWS_PRE;

@@ -34,12 +34,14 @@ std::string_view ToString(Role role) {
       return "point";
     case Role::kObserver:
       return "observer";
+    case Role::kReviewer:
+      return "reviewer";
   }
   return "observer";
 }
 
 std::optional<Role> ParseRole(std::string_view text) {
-  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver}) {
+  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver, Role::kReviewer}) {
     if (ToString(r) == text) return r;
   }
   return std::nullopt;

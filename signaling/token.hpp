@@ -10,7 +10,7 @@
 
 namespace bridgecast::signaling {
 
-enum class Role { kChair, kOperator, kPoint, kObserver };
+enum class Role { kChair, kOperator, kPoint, kObserver, kReviewer };
 std::string_view ToString(Role role);
 std::optional<Role> ParseRole(std::string_view text);
 

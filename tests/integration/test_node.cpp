@@ -111,6 +111,12 @@ std::string IssueToken(const TestNode& node, const std::string& role, const std:
   return run.out.substr(0, run.out.find('\n'));
 }
 
+CommandRun RunArchive(const std::string& state_dir, std::vector<std::string> args) {
+  args.insert(args.begin(), "archive");
+  args.insert(args.end(), {"--state-dir", state_dir});
+  return RunBridgecast(args, state_dir + "/../archive.log");
+}
+
 CommandRun RunReport(const std::string& state_dir, const std::string& conference,
                      const std::string& format) {
   return RunBridgecast({"report", "attendance", "--conference", conference, "--format", format,

@@ -63,6 +63,9 @@ struct CommandRun {
 CommandRun RunReport(const std::string& state_dir, const std::string& conference,
                      const std::string& format);
 
+// `bridgecast archive ARGS... --state-dir STATE_DIR`: exit status and stdout.
+CommandRun RunArchive(const std::string& state_dir, std::vector<std::string> args);
+
 // Runs `bridgecast point` with `args` plus loopback ICE and a report file,
 // waits for it, and returns its report (empty object if none was written).
 struct PointRun {

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agenda/timestamp.hpp"
+#include "base/result.hpp"
+
+struct sqlite3;
+
+namespace bridgecast::agenda {
+
+// One file of a session's archive. A segment is `complete` once its duration
+// and size are known: closed by the recorder, or measured after a crash.
+struct ArchivedSegment {
+  std::string session;
+  unsigned run = 0;
+  unsigned seq = 0;
+  std::string file;  // name inside the session's archive directory
+  Timestamp wall_start{};
+  Millis duration{0};
+  std::uint64_t bytes = 0;
+  bool complete = false;
+};
+
+struct ArchivedSession {
+  std::string id;  // the conference id
+  std::string title;
+  Timestamp first_wall{};
+  unsigned runs = 0;
+  std::size_t segments = 0;
+  Millis duration{0};
+  std::uint64_t bytes = 0;
+};
+
+// What was recorded where: sessions (one per conference), runs (one per
+// recorder start) and their segments, in `STATE_DIR/archive.db` (SQLite, WAL,
+// synchronous=FULL: a segment row survives the crash that cuts its file).
+// Main loop only; the CLI may read it while a node writes. Errors: archive_error.
+class ArchiveIndex {
+ public:
+  static Result<std::unique_ptr<ArchiveIndex>> Open(const std::string& path);
+  ~ArchiveIndex();
+  ArchiveIndex(const ArchiveIndex&) = delete;
+  ArchiveIndex& operator=(const ArchiveIndex&) = delete;
+
+  // Creates the session if it is new; an existing one keeps its first time.
+  Status AddSession(std::string_view id, std::string_view title, Timestamp at);
+  // A new run of the session: its number (1, 2, ...), never reused.
+  Result<unsigned> StartRun(std::string_view session, Timestamp at);
+  // A segment the recorder opened (incomplete).
+  Status AddSegment(const ArchivedSegment& segment);
+  Status CompleteSegment(std::string_view session, unsigned run, unsigned seq, Millis duration,
+                         std::uint64_t bytes);
+  // Forgets a segment (a crash remnant with nothing decodable in it).
+  Status DropSegment(std::string_view session, unsigned run, unsigned seq);
+
+  Result<std::vector<ArchivedSession>> Sessions() const;
+  // The session's segments in archive order (run, seq); empty for an unknown session.
+  Result<std::vector<ArchivedSegment>> Segments(std::string_view session) const;
+  // Every segment still open: at start, those the last run was writing when it died.
+  Result<std::vector<ArchivedSegment>> IncompleteSegments() const;
+
+ private:
+  explicit ArchiveIndex(sqlite3* db) : db_(db) {}
+  Status Exec(const char* sql);
+  Error Failure(const std::string& what) const;
+  Result<std::vector<ArchivedSegment>> SelectSegments(const char* where,
+                                                      std::string_view session) const;
+
+  sqlite3* db_;
+};
+
+}  // namespace bridgecast::agenda

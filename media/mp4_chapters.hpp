@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace bridgecast::media {
+
+struct Mp4Chapter {
+  std::chrono::milliseconds start{0};
+  std::string title;  // UTF-8, cut to 255 bytes
+
+  bool operator==(const Mp4Chapter&) const = default;
+};
+
+// Chapter marks in an MP4 as a Nero 'chpl' box in moov/udta (what ffmpeg,
+// mp4v2 and most players read; mp4mux writes no chapters of its own).
+// The box is the moov atom: `moov` is the whole box, header included. An
+// existing chpl is replaced. Errors: bad_mp4.
+Result<std::string> MoovWithChapters(std::string_view moov, const std::vector<Mp4Chapter>& chapters);
+Result<std::vector<Mp4Chapter>> ChaptersInMoov(std::string_view moov);
+
+// The same on a file whose moov is its last top-level box (mp4mux without
+// faststart): the moov is rewritten in place, no media offset moves.
+Status WriteMp4Chapters(const std::string& path, const std::vector<Mp4Chapter>& chapters);
+Result<std::vector<Mp4Chapter>> ReadMp4Chapters(const std::string& path);
+
+}  // namespace bridgecast::media

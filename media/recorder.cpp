@@ -1,0 +1,441 @@
+#include "media/recorder.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+#include "media/gst_ptr.hpp"
+
+// The recording branch's bin: a GstBin whose handle_message sees every message
+// of its children first, on the posting thread. It keeps errors (and the
+// fragment and EOS messages) away from the program's bus, where an error means
+// "the broadcast is down".
+struct BridgecastRecorderBin {
+  GstBin parent;
+  bridgecast::media::Recorder::Hooks* hooks;
+};
+struct BridgecastRecorderBinClass {
+  GstBinClass parent_class;
+};
+
+namespace bridgecast::media {
+
+// Shared between the recorder (main loop) and the bin's streaming threads.
+struct Recorder::Hooks {
+  std::weak_ptr<char> watch;
+  Recorder* recorder;
+  std::atomic<bool> failed{false};
+
+  void Fail(std::string message) {
+    if (failed.exchange(true)) return;
+    Recorder* r = recorder;
+    PostIfAlive(watch, [r, message = std::move(message)] { r->OnFailed(message); });
+  }
+
+  // True when the message is consumed here.
+  bool OnMessage(GstMessage* message) {
+    switch (GST_MESSAGE_TYPE(message)) {
+      case GST_MESSAGE_ERROR: {
+        GError* raw = nullptr;
+        gchar* debug = nullptr;
+        gst_message_parse_error(message, &raw, &debug);
+        GErrorPtr error(raw);
+        GCharPtr debug_text(debug);
+        Fail(fmt::format("{}: {}", GST_OBJECT_NAME(GST_MESSAGE_SRC(message)),
+                         error ? error->message : "unknown error"));
+        return true;
+      }
+      case GST_MESSAGE_EOS: {
+        Recorder* r = recorder;
+        PostIfAlive(watch, [r] { r->OnDrained(); });
+        return true;
+      }
+      case GST_MESSAGE_ELEMENT: {
+        const GstStructure* s = gst_message_get_structure(message);
+        const bool opened = gst_structure_has_name(s, "splitmuxsink-fragment-opened");
+        if (!opened && !gst_structure_has_name(s, "splitmuxsink-fragment-closed")) return false;
+        const char* location = gst_structure_get_string(s, "location");
+        guint64 running_time = GST_CLOCK_TIME_NONE;
+        gst_structure_get_uint64(s, "running-time", &running_time);
+        Recorder* r = recorder;
+        std::string file = location ? location : "";
+        PostIfAlive(watch, [r, opened, file = std::move(file), running_time] {
+          if (opened) {
+            r->OnFragmentOpened(file, running_time);
+          } else {
+            r->OnFragmentClosed(file, running_time);
+          }
+        });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+};
+
+}  // namespace bridgecast::media
+
+G_DEFINE_TYPE(BridgecastRecorderBin, bridgecast_recorder_bin, GST_TYPE_BIN)
+
+static void bridgecast_recorder_bin_handle_message(GstBin* bin, GstMessage* message) {
+  auto* self = reinterpret_cast<BridgecastRecorderBin*>(bin);
+  if (self->hooks && self->hooks->OnMessage(message)) {
+    gst_message_unref(message);
+    return;
+  }
+  GST_BIN_CLASS(bridgecast_recorder_bin_parent_class)->handle_message(bin, message);
+}
+
+static void bridgecast_recorder_bin_finalize(GObject* object) {
+  delete reinterpret_cast<BridgecastRecorderBin*>(object)->hooks;
+  G_OBJECT_CLASS(bridgecast_recorder_bin_parent_class)->finalize(object);
+}
+
+static void bridgecast_recorder_bin_class_init(BridgecastRecorderBinClass* klass) {
+  GST_BIN_CLASS(klass)->handle_message = bridgecast_recorder_bin_handle_message;
+  G_OBJECT_CLASS(klass)->finalize = bridgecast_recorder_bin_finalize;
+}
+
+static void bridgecast_recorder_bin_init(BridgecastRecorderBin* self) { self->hooks = nullptr; }
+
+namespace bridgecast::media {
+namespace {
+
+// How long a stop may take to close the last segment before it is cut.
+constexpr guint kDrainTimeoutMs = 5000;
+
+Recorder::Hooks* HooksOf(GstObject* bin) {
+  return reinterpret_cast<BridgecastRecorderBin*>(bin)->hooks;
+}
+
+// A failed or stopped branch must never fail the tee (a tee stops the whole
+// program on a fatal flow from any branch): the ghost pads swallow it.
+GstFlowReturn Guard(GstObject* bin, GstFlowReturn flow) {
+  if (flow == GST_FLOW_OK) return flow;
+  if (flow != GST_FLOW_FLUSHING && flow != GST_FLOW_EOS) {
+    HooksOf(bin)->Fail(fmt::format("recording stopped: data flow {}", gst_flow_get_name(flow)));
+  }
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn GuardedChain(GstPad* pad, GstObject* bin, GstBuffer* buffer) {
+  if (HooksOf(bin)->failed) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_OK;
+  }
+  return Guard(bin, gst_proxy_pad_chain_default(pad, bin, buffer));
+}
+
+GstFlowReturn GuardedChainList(GstPad* pad, GstObject* bin, GstBufferList* list) {
+  if (HooksOf(bin)->failed) {
+    gst_buffer_list_unref(list);
+    return GST_FLOW_OK;
+  }
+  return Guard(bin, gst_proxy_pad_chain_list_default(pad, bin, list));
+}
+
+using Properties = std::initializer_list<std::pair<const char*, const char*>>;
+
+GstElement* Add(GstBin* bin, const char* factory, Properties properties = {}) {
+  GstElementPtr element = MakeElement(factory);
+  if (!element) return nullptr;
+  for (const auto& [name, value] : properties) {
+    gst_util_set_object_arg(G_OBJECT(element.get()), name, value);
+  }
+  return AddToBin(bin, std::move(element));
+}
+
+// Unlinks the tee pads between two buffers, then (main loop) releases them.
+struct Detacher {
+  std::vector<std::pair<GstElement*, GstPad*>> tee_pads;
+  size_t unlinked = 0;
+  std::function<void()> then;
+
+  static void Start(std::shared_ptr<Detacher> d) {
+    for (auto& [tee, pad] : d->tee_pads) {
+      gst_pad_add_probe(
+          pad, GST_PAD_PROBE_TYPE_IDLE,
+          [](GstPad* tee_pad, GstPadProbeInfo*, gpointer data) -> GstPadProbeReturn {
+            if (GstPad* peer = gst_pad_get_peer(tee_pad)) {
+              gst_pad_unlink(tee_pad, peer);
+              gst_object_unref(peer);
+            }
+            auto self = *static_cast<std::shared_ptr<Detacher>*>(data);
+            PostToMainLoop([self] {
+              if (++self->unlinked < self->tee_pads.size()) return;
+              for (auto& [t, p] : self->tee_pads) {
+                gst_element_release_request_pad(t, p);
+                gst_object_unref(p);
+              }
+              self->then();
+            });
+            return GST_PAD_PROBE_REMOVE;
+          },
+          new std::shared_ptr<Detacher>(d),
+          [](gpointer data) { delete static_cast<std::shared_ptr<Detacher>*>(data); });
+    }
+  }
+};
+
+// splitmuxsink's file names: run%04u-seg%05u.ts, never reused across runs.
+struct Naming {
+  std::string directory;
+  unsigned run;
+
+  static gchar* Location(GstElement*, guint fragment, gpointer data) {
+    const auto* n = static_cast<const Naming*>(data);
+    const std::string path = n->directory + "/" + SegmentName{n->run, fragment}.ToString();
+    return g_strdup(path.c_str());
+  }
+  static void Free(gpointer data, GClosure*) { delete static_cast<Naming*>(data); }
+};
+
+// Stops the bin and takes it out of the pipeline. Main loop.
+void RemoveBin(GstElement* pipeline, GstElement* bin) {
+  gst_element_set_locked_state(bin, TRUE);
+  gst_element_set_state(bin, GST_STATE_NULL);
+  gst_bin_remove(GST_BIN(pipeline), bin);
+}
+
+}  // namespace
+
+// The bin in the pipeline, shared with the detach tasks that may outlive the
+// recorder. A bin still linked to a tee is never stopped: the tee would get
+// FLUSHING from it and stop the program.
+struct Recorder::Branch {
+  Branch(GstElement* pipeline_element, GstElement* bin_element)
+      : pipeline(GST_ELEMENT(gst_object_ref(pipeline_element))), bin(bin_element) {}
+  Branch(const Branch&) = delete;
+  Branch& operator=(const Branch&) = delete;
+
+  GstElement* pipeline;  // a reference of our own
+  GstElement* bin;
+  bool unlinked = false;
+  bool remove_requested = false;
+  bool removed = false;
+
+  ~Branch() { gst_object_unref(pipeline); }
+  void Remove() {
+    remove_requested = true;
+    if (!unlinked || removed) return;
+    removed = true;
+    RemoveBin(pipeline, bin);
+  }
+};
+
+Recorder::Recorder(Program& program, const RecorderConfig& config, Listener& listener)
+    : program_(program), config_(config), listener_(listener) {}
+
+Result<std::unique_ptr<Recorder>> Recorder::Start(Program& program, const RecorderConfig& config,
+                                                  Listener& listener) {
+  std::unique_ptr<Recorder> recorder(new Recorder(program, config, listener));
+  if (Status built = recorder->Build(); !built) return built.error();
+  spdlog::info("recorder: run {} into {}", config.run, config.directory);
+  return recorder;
+}
+
+Status Recorder::Build() {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(config_.directory, ec)) {
+    return Error{"archive_unwritable", "archive directory " + config_.directory + " is missing"};
+  }
+  GstElement* bin_element = GST_ELEMENT(g_object_new(bridgecast_recorder_bin_get_type(), "name",
+                                                     fmt::format("recorder-{}", config_.run).c_str(),
+                                                     nullptr));
+  gst_object_ref_sink(bin_element);
+  GstElementPtr owned_bin(bin_element);
+  auto* hooks = new Hooks{lifetime_.Watch(), this};
+  reinterpret_cast<BridgecastRecorderBin*>(bin_element)->hooks = hooks;
+  GstBin* bin = GST_BIN(bin_element);
+
+  const std::string max_time =
+      std::to_string(std::chrono::nanoseconds(config_.max_segment).count());
+  // About two seconds of packets: if the disk stalls, old ones are dropped here.
+  GstElement* vqueue = Add(bin, "queue", {{"leaky", "downstream"}, {"max-size-buffers", "0"},
+                                          {"max-size-bytes", "0"}, {"max-size-time", "2000000000"}});
+  GstElement* vdepay = Add(bin, "rtph264depay", {{"wait-for-keyframe", "true"},
+                                                 {"request-keyframe", "true"}});
+  GstElement* vparse = Add(bin, "h264parse", {{"config-interval", "-1"}});
+  GstElement* aqueue = Add(bin, "queue", {{"leaky", "downstream"}, {"max-size-buffers", "0"},
+                                          {"max-size-bytes", "0"}, {"max-size-time", "2000000000"}});
+  GstElement* adepay = Add(bin, "rtpopusdepay");
+  GstElement* adec = Add(bin, "opusdec");
+  GstElement* aconv = Add(bin, "audioconvert");
+  GstElement* ares = Add(bin, "audioresample");
+  GstElement* aenc = Add(bin, "avenc_aac", {{"bitrate", "96000"}});
+  GstElement* aparse = Add(bin, "aacparse");
+  GstElement* split = Add(bin, "splitmuxsink", {{"max-size-time", max_time.c_str()},
+                                                {"send-keyframe-requests", "false"}});
+  if (!vqueue || !vdepay || !vparse || !aqueue || !adepay || !adec || !aconv || !ares || !aenc ||
+      !aparse || !split) {
+    return Error{"media_failed", "a recording element is missing (gstreamer1.0-libav, -good, "
+                                 "-bad plugins)"};
+  }
+  GstElementPtr muxer = MakeElement("mpegtsmux");
+  // Unbuffered: what the muxer produced is in the file, not in our memory, when we die.
+  GstElementPtr sink = MakeElement("filesink");
+  if (!muxer || !sink) return Error{"media_failed", "mpegtsmux or filesink is missing"};
+  gst_util_set_object_arg(G_OBJECT(sink.get()), "buffer-mode", "unbuffered");
+  g_object_set(split, "muxer", muxer.get(), "sink", sink.get(), nullptr);
+
+  g_signal_connect_data(split, "format-location", G_CALLBACK(&Naming::Location),
+                        new Naming{config_.directory, config_.run}, &Naming::Free,
+                        GConnectFlags(0));
+
+  GstPadPtr split_video(gst_element_request_pad_simple(split, "video"));
+  GstPadPtr split_audio(gst_element_request_pad_simple(split, "audio_%u"));
+  GstPadPtr vparse_src(gst_element_get_static_pad(vparse, "src"));
+  GstPadPtr aparse_src(gst_element_get_static_pad(aparse, "src"));
+  if (!split_video || !split_audio || !gst_element_link_many(vqueue, vdepay, vparse, nullptr) ||
+      !gst_element_link_many(aqueue, adepay, adec, aconv, ares, aenc, aparse, nullptr) ||
+      gst_pad_link(vparse_src.get(), split_video.get()) != GST_PAD_LINK_OK ||
+      gst_pad_link(aparse_src.get(), split_audio.get()) != GST_PAD_LINK_OK) {
+    return Error{"media_failed", "cannot link the recording branch"};
+  }
+
+  GstPad* ghosts[2] = {};
+  for (auto [i, queue, name] : {std::tuple{0, vqueue, "video"}, std::tuple{1, aqueue, "audio"}}) {
+    GstPadPtr target(gst_element_get_static_pad(queue, "sink"));
+    ghosts[i] = gst_ghost_pad_new(name, target.get());
+    gst_pad_set_chain_function(ghosts[i], GuardedChain);
+    gst_pad_set_chain_list_function(ghosts[i], GuardedChainList);
+    gst_element_add_pad(bin_element, ghosts[i]);
+  }
+
+  GstElement* added = AddToBin(GST_BIN(program_.pipeline()), std::move(owned_bin));
+  if (!added) return Error{"media_failed", "a recorder for this run already exists"};
+  branch_ = std::make_shared<Branch>(program_.pipeline(), added);
+  if (!gst_element_sync_state_with_parent(added)) {
+    branch_->unlinked = true;
+    branch_->Remove();
+    detached_ = true;
+    return Error{"archive_unwritable", "the recording branch did not start"};
+  }
+  video_tee_pad_ = gst_element_request_pad_simple(program_.video_tee(), "src_%u");
+  audio_tee_pad_ = gst_element_request_pad_simple(program_.audio_tee(), "src_%u");
+  if (!video_tee_pad_ || !audio_tee_pad_ ||
+      gst_pad_link(video_tee_pad_, ghosts[0]) != GST_PAD_LINK_OK ||
+      gst_pad_link(audio_tee_pad_, ghosts[1]) != GST_PAD_LINK_OK) {
+    return Error{"media_failed", "cannot link the program to the recorder"};
+  }
+  // Segments start at a keyframe: don't wait for the regular one.
+  program_.RequestKeyframe();
+  return Ok{};
+}
+
+Recorder::~Recorder() {
+  if (drain_timer_) g_source_remove(drain_timer_);
+  if (!detached_) Detach();
+  if (branch_) branch_->Remove();
+}
+
+void Recorder::Detach() {
+  detached_ = true;
+  if (!branch_) return;
+  auto detacher = std::make_shared<Detacher>();
+  for (auto [tee, pad] : {std::pair{program_.video_tee(), video_tee_pad_},
+                          std::pair{program_.audio_tee(), audio_tee_pad_}}) {
+    if (pad) detacher->tee_pads.emplace_back(tee, pad);
+  }
+  video_tee_pad_ = audio_tee_pad_ = nullptr;
+  std::shared_ptr<Branch> branch = branch_;
+  detacher->then = [branch] {
+    branch->unlinked = true;
+    if (branch->remove_requested) {
+      branch->Remove();
+      return;
+    }
+    // Stopping: drain, so splitmuxsink closes the open segment and posts EOS.
+    for (const char* name : {"video", "audio"}) {
+      GstPadPtr ghost(gst_element_get_static_pad(branch->bin, name));
+      gst_pad_send_event(ghost.get(), gst_event_new_eos());
+    }
+  };
+  if (detacher->tee_pads.empty()) {
+    detacher->then();
+  } else {
+    Detacher::Start(std::move(detacher));
+  }
+}
+
+void Recorder::Stop() {
+  if (detached_) return;
+  stopping_ = true;
+  Detach();
+  drain_timer_ = g_timeout_add(
+      kDrainTimeoutMs,
+      [](gpointer data) -> gboolean {
+        auto* self = static_cast<Recorder*>(data);
+        self->drain_timer_ = 0;
+        spdlog::warn("recorder: the last segment did not close in time; cut");
+        self->OnDrained();
+        return G_SOURCE_REMOVE;
+      },
+      this);
+}
+
+void Recorder::OnDrained() {
+  if (!stopping_ || !branch_ || branch_->remove_requested) return;
+  if (drain_timer_) g_source_remove(drain_timer_);
+  drain_timer_ = 0;
+  branch_->Remove();
+  listener_.OnRecorderStopped();
+}
+
+WallTime Recorder::WallTimeOf(GstClockTime running_time) const {
+  const auto wall_now = std::chrono::time_point_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now());
+  GstClock* clock = gst_element_get_clock(program_.pipeline());
+  if (!clock || !GST_CLOCK_TIME_IS_VALID(running_time)) {
+    if (clock) gst_object_unref(clock);
+    return wall_now;
+  }
+  const GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  const GstClockTime base = gst_element_get_base_time(program_.pipeline());
+  const auto behind = std::chrono::nanoseconds(
+      static_cast<int64_t>(now - base) - static_cast<int64_t>(running_time));
+  return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(behind);
+}
+
+void Recorder::OnFragmentOpened(std::string location, GstClockTime running_time) {
+  const std::string file = std::filesystem::path(location).filename().string();
+  auto name = SegmentName::Parse(file);
+  if (!name) return;
+  current_ = RecorderSegment{name->run, name->seq, file, WallTimeOf(running_time)};
+  current_start_ = running_time;
+  listener_.OnRecorderSegmentOpened(*current_);
+}
+
+void Recorder::OnFragmentClosed(std::string location, GstClockTime running_time) {
+  const std::string file = std::filesystem::path(location).filename().string();
+  if (!current_ || current_->file != file) return;
+  RecorderSegment closed = *current_;
+  current_.reset();
+  if (GST_CLOCK_TIME_IS_VALID(running_time) && GST_CLOCK_TIME_IS_VALID(current_start_) &&
+      running_time > current_start_) {
+    closed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::nanoseconds(running_time - current_start_));
+  }
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(location, ec);
+  closed.bytes = ec ? 0 : bytes;
+  listener_.OnRecorderSegmentClosed(closed);
+}
+
+void Recorder::OnFailed(const std::string& message) {
+  spdlog::error("recorder: {}", message);
+  if (!detached_) Detach();
+  if (branch_) branch_->Remove();
+  if (drain_timer_) g_source_remove(drain_timer_);
+  drain_timer_ = 0;
+  listener_.OnRecorderFailed(message);
+}
+
+}  // namespace bridgecast::media

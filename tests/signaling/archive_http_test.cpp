@@ -1,0 +1,126 @@
+#include "signaling/archive_http.hpp"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../agenda/test_support.hpp"
+
+namespace bridgecast::signaling {
+namespace {
+
+agenda::ConferenceSpec Conference() {
+  agenda::ConferenceSpec spec;
+  spec.id = "conf";
+  spec.title = "Hội nghị";
+  spec.agenda = {{"khai-mac", "Khai mạc", std::chrono::minutes(5), false}};
+  spec.points = {{"ha-noi", "Thành ủy Hà Nội", "province", {}}};
+  return spec;
+}
+
+struct Fixture {
+  Fixture() {
+    auto opened = agenda::ConferenceStore::Open(dir.File("journal.db"));
+    REQUIRE(opened);
+    store = std::move(*opened);
+    REQUIRE(store->Add(Conference()));
+    auto ix = agenda::ArchiveIndex::Open(dir.File("archive.db"));
+    REQUIRE(ix);
+    index = std::move(*ix);
+    REQUIRE(index->AddSession("conf", "Hội nghị", agenda::FromUnixMillis(1000)));
+    REQUIRE(index->StartRun("conf", agenda::FromUnixMillis(1000)).ok());
+    agenda::ArchivedSegment s{"conf", 1, 0, "run0001-seg00000.ts", agenda::FromUnixMillis(1000),
+                              agenda::Millis(4000), 6, true};
+    REQUIRE(index->AddSegment(s));
+    std::filesystem::create_directories(dir.File("archive/conf"));
+    std::ofstream(dir.File("archive/conf/run0001-seg00000.ts")) << "TSDATA";
+    std::ofstream(dir.File("archive/conf/secret.txt")) << "no";
+    http = std::make_unique<ArchiveHttp>(
+        *store, *index, dir.File("archive"), signer,
+        ArchiveHttp::Recording{[] { return nlohmann::json{{"state", "off"}}; },
+                               [](std::string_view) { return false; }},
+        "https://node");
+  }
+
+  HttpResponse Get(const std::string& path, const std::string& query = "",
+                   const std::string& bearer = "") {
+    HttpRequest request{"GET", path, bearer.empty() ? "" : "Bearer " + bearer, query};
+    auto answer = http->Handle(request);
+    REQUIRE(answer);
+    return *answer;
+  }
+  std::string Token(Role role, const std::string& conference = "conf") {
+    return signer.Sign({conference, role, "", 0});
+  }
+
+  agenda::test::TempDir dir;
+  TokenSigner signer = *TokenSigner::FromKey(std::vector<unsigned char>(32, 5));
+  std::unique_ptr<agenda::ConferenceStore> store;
+  std::unique_ptr<agenda::ArchiveIndex> index;
+  std::unique_ptr<ArchiveHttp> http;
+};
+
+std::string Code(const HttpResponse& r) {
+  return nlohmann::json::parse(r.body, nullptr, false).value("code", "");
+}
+
+}  // namespace
+
+TEST_CASE("the archive serves a reviewer its session list, playlist and segments") {
+  Fixture f;
+  const std::string token = f.Token(Role::kReviewer);
+  HttpResponse list = f.Get("/api/archive/sessions", "", token);
+  REQUIRE(list.status == 200);
+  const auto sessions = nlohmann::json::parse(list.body)["sessions"];
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["id"] == "conf");
+  CHECK(sessions[0]["duration_s"] == 4.0);
+  CHECK(sessions[0]["recording"] == false);
+
+  // Players fetch with ?token=, and the playlist hands it on to the segments.
+  HttpResponse playlist = f.Get("/api/archive/conf/index.m3u8", "token=" + token);
+  REQUIRE(playlist.status == 200);
+  CHECK(playlist.content_type == "application/vnd.apple.mpegurl");
+  CHECK(playlist.body.find("run0001-seg00000.ts?token=" + token) != std::string::npos);
+  CHECK(playlist.body.find("#EXT-X-ENDLIST") != std::string::npos);
+
+  HttpResponse segment = f.Get("/api/archive/conf/run0001-seg00000.ts", "x=1&token=" + token);
+  REQUIRE(segment.status == 200);
+  CHECK(segment.content_type == "video/mp2t");
+  CHECK(segment.body == "TSDATA");
+
+  CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kChair)).status == 200);
+  CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kOperator)).status == 200);
+  CHECK_FALSE(f.http->Handle({"GET", "/api/points", "", ""}));  // not the archive's
+}
+
+TEST_CASE("archive requests are validated: token, role, conference, path") {
+  Fixture f;
+  const std::string token = f.Token(Role::kReviewer);
+  CHECK(f.Get("/api/archive/sessions").status == 401);
+  CHECK(Code(f.Get("/api/archive/sessions", "token=bc1.garbage")) == "bad_token");
+  CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kObserver)).status == 403);
+  CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kPoint)).status == 403);
+  CHECK(f.Get("/api/archive/conf/index.m3u8", "", f.Token(Role::kReviewer, "other")).status ==
+        403);
+  CHECK(f.Get("/api/recording", "", token).status == 403);  // the operator's
+  CHECK(f.Get("/api/recording", "", f.Token(Role::kOperator)).status == 200);
+
+  for (const char* path : {"/api/archive/conf/../conf/run0001-seg00000.ts",
+                           "/api/archive/conf/secret.txt", "/api/archive/conf/%2e%2e",
+                           "/api/archive/conf/run0001-seg00000.ts/x", "/api/archive/Conf/index.m3u8",
+                           "/api/archive/conf", "/api/archive/conf/", "/api/archive//index.m3u8",
+                           "/api/archive/conf/run0001-seg0000.ts"}) {
+    INFO(path);
+    const HttpResponse r = f.Get(path, "", token);
+    CHECK((r.status == 400 || r.status == 403 || r.status == 404));
+    CHECK(r.body != "no");  // never a file outside the index
+  }
+  // Well-formed but not in the index.
+  HttpResponse missing = f.Get("/api/archive/conf/run0001-seg00001.ts", "", token);
+  CHECK(missing.status == 404);
+  CHECK(Code(missing) == "not_found");
+}
+
+}  // namespace bridgecast::signaling
