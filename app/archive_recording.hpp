@@ -32,6 +32,8 @@ class ArchiveRecording final : public media::Recorder::Listener {
   // For GET /api/recording: state, session, run, current segment, bytes, last_error.
   nlohmann::json StatusJson() const;
   bool active() const { return recorder_ && !recorder_->stopping(); }
+  // No recorder, not even one still closing its last segment.
+  bool idle() const { return !recorder_; }
 
   void OnRecorderSegmentOpened(const media::RecorderSegment& segment) override;
   void OnRecorderSegmentClosed(const media::RecorderSegment& segment) override;

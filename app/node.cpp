@@ -116,7 +116,8 @@ Node::~Node() {
   server_.reset();
   gateway_.reset();
   archive_http_.reset();
-  // The segment being written is cut here, as in a crash; the next start measures it.
+  // Without Shutdown, the segment being written is cut here as in a
+  // crash; the next start measures it.
   recording_.reset();
   program_.reset();
   archive_index_.reset();
@@ -131,6 +132,18 @@ Status Node::WriteLinks() const {
   return WritePrivateFile(
       config_.state_dir + "/operator-token",
       signer_->Sign({conference_.id, signaling::Role::kOperator, "", now}) + "\n");
+}
+
+void Node::Shutdown(std::chrono::milliseconds limit) {
+  gateway_->CloseAll();
+  if (recording_->idle()) return;
+  recording_->Follow(false);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!recording_->idle() && std::chrono::steady_clock::now() < deadline) {
+    g_main_context_iteration(nullptr, FALSE);
+    g_usleep(1000);
+  }
+  if (!recording_->idle()) spdlog::warn("archive: the last segment did not close in time");
 }
 
 bool Node::RecordingWanted() const {

@@ -2,6 +2,7 @@
 
 #include <glib.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,13 @@ class Node final : public media::Program::Listener {
 
   // Writes STATE_DIR/join-links.json and STATE_DIR/operator-token.
   Status WriteLinks() const;
+
+  // A clean stop, after the main loop has quit: journals the points' leaves and
+  // closes every socket (so no command can restart the recorder), then closes
+  // the segment being written, running the loop for at most `limit`: only a
+  // crash leaves a cut file. The journal still says "recording", so the next
+  // start continues the session.
+  void Shutdown(std::chrono::milliseconds limit);
 
  private:
   Node(GMainLoop* loop, NodeConfig config);

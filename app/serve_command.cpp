@@ -128,6 +128,7 @@ int RunServe(const ServeOptions& options) {
         std::fflush(stdout);
         g_main_loop_run(loop);
         if ((*node)->failed()) exit_code = 1;
+        (*node)->Shutdown(std::chrono::seconds(3));
       }
       node->reset();
     }

@@ -43,6 +43,8 @@ void SignalingClient::OnMessage(std::string_view text) {
           if (!m.candidate.empty()) listener_.OnRemoteCandidate(m.sdp_mline_index, m.candidate);
         } else if constexpr (std::is_same_v<T, signaling::StateChange>) {
           listener_.OnRemoteState(m.state);
+        } else if constexpr (std::is_same_v<T, signaling::ConferenceFrame>) {
+          // This client plays the program; the conference UI is the browser's.
         } else {
           listener_.OnSignalingError(m);
         }

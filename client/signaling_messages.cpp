@@ -94,6 +94,7 @@ Result<NodeMessage> ParseNodeMessage(std::string_view text) {
     return NodeMessage(StateChange{state->get<std::string>()});
   }
   if (t == "error") return ParseError(msg);
+  if (t == "snapshot" || t == "event" || t == "ack") return NodeMessage(ConferenceFrame{t});
   return Error{"unknown_type", "unknown message type \"" + t + "\""};
 }
 

@@ -33,7 +33,13 @@ struct NodeError {
   bool fatal = false;
 };
 
-using NodeMessage = std::variant<Welcome, Offer, RemoteCandidate, StateChange, NodeError>;
+// snapshot, event, ack: the conference's state, for clients that show it.
+struct ConferenceFrame {
+  std::string type;
+};
+
+using NodeMessage =
+    std::variant<Welcome, Offer, RemoteCandidate, StateChange, NodeError, ConferenceFrame>;
 
 // Errors: bad_json (not a JSON object), bad_message (missing or mistyped
 // field), unknown_type.

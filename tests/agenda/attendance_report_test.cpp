@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "agenda/conference_spec_json.hpp"
 #include "test_support.hpp"
@@ -109,18 +107,13 @@ TEST_CASE("the CSV has a BOM, CRLF rows and RFC 4180 quoting") {
 }
 
 TEST_CASE("the reference conference reports all 67 points with its delegates' exact names") {
-  std::ifstream in(BRIDGECAST_SOURCE_DIR "/deploy/conferences/conference-2023-11-16.json",
-                   std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto spec = ConferenceSpecFromJson(nlohmann::json::parse(text.str(), nullptr, false));
-  REQUIRE(spec);
-  Harness h(*spec);
-  for (const BridgePointSpec& point : spec->points) {
+  const ConferenceSpec spec = test::ReferenceConference();
+  Harness h(spec);
+  for (const BridgePointSpec& point : spec.points) {
     h.Ok(cmd::JoinPoint{point.id}, Actor::System());
   }
   h.Ok(cmd::StartConference{}, Actor::Chair());
-  const BridgePointSpec& soc_trang = *spec->FindPoint("soc-trang");
+  const BridgePointSpec& soc_trang = *spec.FindPoint("soc-trang");
   h.Ok(cmd::CheckIn{"", soc_trang.expected_delegates, 25}, Actor::Point("soc-trang"));
   h.clock.Advance(3h);
   h.Ok(cmd::EndConference{}, Actor::Chair());

@@ -1,8 +1,6 @@
 #include "agenda/minutes.hpp"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "agenda/conference_spec_json.hpp"
 #include "agenda/minutes_html.hpp"
@@ -96,20 +94,15 @@ TEST_CASE("minutes without a recording have no links") {
 }
 
 TEST_CASE("minutes of the reference conference list all 67 points") {
-  std::ifstream in(BRIDGECAST_SOURCE_DIR "/deploy/conferences/conference-2023-11-16.json",
-                   std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto spec = ConferenceSpecFromJson(nlohmann::json::parse(text.str(), nullptr, false));
-  REQUIRE(spec);
-  Harness h(*spec);
+  const ConferenceSpec spec = test::ReferenceConference();
+  Harness h(spec);
   h.Ok(cmd::StartConference{}, Actor::Chair());
   h.clock.Advance(1h);
   h.Ok(cmd::EndConference{}, Actor::Chair());
   const Minutes m =
-      BuildMinutes(h.conference, h.log, BuildTimeline(*spec, h.log, {}), {"", kHanoi, h.clock.now});
+      BuildMinutes(h.conference, h.log, BuildTimeline(spec, h.log, {}), {"", kHanoi, h.clock.now});
   const std::string html = ToHtml(m);
-  for (const BridgePointSpec& point : spec->points) CHECK(Has(html, EscapeHtml(point.name)));
+  for (const BridgePointSpec& point : spec.points) CHECK(Has(html, EscapeHtml(point.name)));
   CHECK(ToJson(m)["attendance"]["points"].size() == 67);
 }
 

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "agenda/conference.hpp"
+#include "agenda/conference_spec_json.hpp"
 #include "agenda/errors.hpp"
 
 namespace bridgecast::agenda::test {
@@ -33,6 +36,18 @@ inline ConferenceSpec SmallSpec() {
                  {"da-nang", "Thành ủy Đà Nẵng", "province", {}},
                  {"soc-trang", "Tỉnh ủy Sóc Trăng", "province", {{"Phạm Văn Hậu", "Phó Bí thư"}}}};
   return spec;
+}
+
+// The reference conference the product ships (67 points, 7 items).
+inline ConferenceSpec ReferenceConference() {
+  std::ifstream in(BRIDGECAST_SOURCE_DIR "/deploy/conferences/conference-2023-11-16.json",
+                   std::ios::binary);
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto spec = ConferenceSpecFromJson(nlohmann::json::parse(text.str(), nullptr, false));
+  REQUIRE(spec);
+  return *spec;
 }
 
 // A conference driven the way ConferenceStore drives it, minus the disk:

@@ -44,6 +44,13 @@ TEST_CASE("node messages parse") {
     CHECK(e.code == "replaced");
     CHECK(e.fatal);
   }
+  SECTION("conference frames are recognised, not refused") {
+    for (const char* type : {"snapshot", "event", "ack"}) {
+      auto m = ParseNodeMessage(std::string(R"({"type":")") + type + R"(","seq":1})");
+      REQUIRE(m.ok());
+      CHECK(std::get<ConferenceFrame>(*m).type == type);
+    }
+  }
 }
 
 TEST_CASE("malformed node messages are refused with a code") {

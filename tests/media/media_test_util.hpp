@@ -3,6 +3,7 @@
 #include <gst/gst.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -34,6 +35,26 @@ inline ProgramConfig SmallProgram() {
 
 using bridgecast::test::RunLoopFor;
 using bridgecast::test::RunLoopUntil;
+
+// A program for tests that attach branches to its tees; created, not started
+// (attach counters first, then Start()).
+class TestProgram {
+ public:
+  explicit TestProgram(const ProgramConfig& config = SmallProgram()) {
+    GstOnce();
+    auto created = Program::Create(config, listener, clock_);
+    REQUIRE(created.ok());
+    program_ = std::move(*created);
+  }
+  Program& operator*() { return *program_; }
+  Program* operator->() { return program_.get(); }
+
+  NullProgramListener listener;
+
+ private:
+  SteadyClock clock_;
+  std::unique_ptr<Program> program_;
+};
 
 // A tee branch ending in a fakesink, counting RTP packets.
 class RtpCounter {

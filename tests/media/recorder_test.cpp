@@ -53,16 +53,12 @@ ProgramConfig OneSecondKeyframes() {
 }  // namespace
 
 TEST_CASE("the recorder writes decodable TS segments of the program and closes them on stop") {
-  test::GstOnce();
   ScratchDir dir;
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(OneSecondKeyframes(), program_listener, clock);
-  REQUIRE(program.ok());
-  REQUIRE((*program)->Start());
+  test::TestProgram program(OneSecondKeyframes());
+  REQUIRE(program->Start());
   RecordingListener listener;
   const auto before = std::chrono::system_clock::now();
-  auto recorder = Recorder::Start(**program, ShortSegments(dir.path, 3), listener);
+  auto recorder = Recorder::Start(*program, ShortSegments(dir.path, 3), listener);
   REQUIRE(recorder.ok());
   test::RunLoopUntil([&] { return listener.closed.size() >= 3; }, std::chrono::seconds(15));
   REQUIRE(listener.closed.size() >= 3);
@@ -71,7 +67,7 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
   recorder->reset();
 
   CHECK(listener.failures.empty());
-  CHECK(program_listener.errors.empty());
+  CHECK(program.listener.errors.empty());
   REQUIRE(listener.opened.size() == listener.closed.size());
   CHECK(listener.opened[0].file == "run0003-seg00000.ts");
   CHECK(listener.opened[0].wall_start >= std::chrono::time_point_cast<std::chrono::milliseconds>(
@@ -105,18 +101,14 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
 }
 
 TEST_CASE("two runs export to one MP4 with chapters") {
-  test::GstOnce();
   ScratchDir dir;
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(OneSecondKeyframes(), program_listener, clock);
-  REQUIRE(program.ok());
-  REQUIRE((*program)->Start());
+  test::TestProgram program(OneSecondKeyframes());
+  REQUIRE(program->Start());
   std::vector<std::vector<std::string>> runs;
   std::chrono::milliseconds recorded{0};
   for (unsigned run = 1; run <= 2; ++run) {
     RecordingListener listener;
-    auto recorder = Recorder::Start(**program, ShortSegments(dir.path, run), listener);
+    auto recorder = Recorder::Start(*program, ShortSegments(dir.path, run), listener);
     REQUIRE(recorder.ok());
     REQUIRE(test::RunLoopUntil([&] { return listener.closed.size() >= 2; },
                                std::chrono::seconds(10)));
@@ -147,15 +139,11 @@ TEST_CASE("two runs export to one MP4 with chapters") {
 }
 
 TEST_CASE("a write error stops the recording, not the program") {
-  test::GstOnce();
   ScratchDir dir;
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(OneSecondKeyframes(), program_listener, clock);
-  REQUIRE(program.ok());
-  test::RtpCounter video(**program, (*program)->video_tee());
-  test::RtpCounter audio(**program, (*program)->audio_tee());
-  REQUIRE((*program)->Start());
+  test::TestProgram program(OneSecondKeyframes());
+  test::RtpCounter video(*program, program->video_tee());
+  test::RtpCounter audio(*program, program->audio_tee());
+  REQUIRE(program->Start());
   RecordingListener listener;
 
   SECTION("disk full") {
@@ -165,7 +153,7 @@ TEST_CASE("a write error stops the recording, not the program") {
   SECTION("segment cannot be created") {
     fs::create_directory(dir.path + "/run0001-seg00000.ts");
   }
-  auto recorder = Recorder::Start(**program, ShortSegments(dir.path, 1), listener);
+  auto recorder = Recorder::Start(*program, ShortSegments(dir.path, 1), listener);
   REQUIRE(recorder.ok());
   REQUIRE(test::RunLoopUntil([&] { return !listener.failures.empty(); }, std::chrono::seconds(10)));
   recorder->reset();
@@ -174,18 +162,14 @@ TEST_CASE("a write error stops the recording, not the program") {
   test::RunLoopFor(std::chrono::seconds(2));
   CHECK(video.packets() > video_then + 10);
   CHECK(audio.packets() > audio_then + 10);
-  CHECK(program_listener.errors.empty());
+  CHECK(program.listener.errors.empty());
   CHECK(listener.failures.size() == 1);
 }
 
 TEST_CASE("a missing archive directory is refused at start") {
-  test::GstOnce();
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
-  REQUIRE(program.ok());
+  test::TestProgram program;
   RecordingListener listener;
-  auto recorder = Recorder::Start(**program, ShortSegments("/proc/version/archive", 1), listener);
+  auto recorder = Recorder::Start(*program, ShortSegments("/proc/version/archive", 1), listener);
   REQUIRE_FALSE(recorder.ok());
   CHECK(recorder.error().code == "archive_unwritable");
 }

@@ -19,14 +19,10 @@ struct RecordingListener final : PointSession::Listener {
 }  // namespace
 
 TEST_CASE("a point session offers send-only H.264 with NACK/RTX and Opus on loopback ICE") {
-  test::GstOnce();
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
-  REQUIRE(program.ok());
-  REQUIRE((*program)->Start());
+  test::TestProgram program;
+  REQUIRE(program->Start());
   RecordingListener listener;
-  auto session = WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener, "t1");
+  auto session = WebRtcPointSession::Create(*program, IceConfig{{"127.0.0.1"}, ""}, listener, "t1");
   INFO((session.ok() ? "" : session.error().message));
   REQUIRE(session.ok());
 
@@ -62,19 +58,15 @@ TEST_CASE("a point session offers send-only H.264 with NACK/RTX and Opus on loop
 }
 
 TEST_CASE("nothing queues up for a point before its link is up") {
-  test::GstOnce();
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
-  REQUIRE(program.ok());
-  REQUIRE((*program)->Start());
+  test::TestProgram program;
+  REQUIRE(program->Start());
   RecordingListener listener;
-  auto session = WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener, "g1");
+  auto session = WebRtcPointSession::Create(*program, IceConfig{{"127.0.0.1"}, ""}, listener, "g1");
   REQUIRE(session.ok());
   REQUIRE(test::RunLoopUntil([&] { return !listener.offer.empty(); }, std::chrono::seconds(5)));
   test::RunLoopFor(std::chrono::milliseconds(1000));  // ~30 video frames from the program
   for (const char* name : {"vqueue-g1", "aqueue-g1"}) {
-    GstElementPtr queue(gst_bin_get_by_name(GST_BIN((*program)->pipeline()), name));
+    GstElementPtr queue(gst_bin_get_by_name(GST_BIN(program->pipeline()), name));
     REQUIRE(queue);
     guint level = 0;
     g_object_get(queue.get(), "current-level-buffers", &level, nullptr);
@@ -85,17 +77,13 @@ TEST_CASE("nothing queues up for a point before its link is up") {
 }
 
 TEST_CASE("removing a point session leaves the program flowing to others") {
-  test::GstOnce();
-  NullProgramListener program_listener;
-  SteadyClock clock;
-  auto program = Program::Create(test::SmallProgram(), program_listener, clock);
-  REQUIRE(program.ok());
-  test::RtpCounter other(**program, (*program)->video_tee());
-  REQUIRE((*program)->Start());
+  test::TestProgram program;
+  test::RtpCounter other(*program, program->video_tee());
+  REQUIRE(program->Start());
   for (int round = 0; round < 3; ++round) {
     RecordingListener listener;
     auto session =
-        WebRtcPointSession::Create(**program, IceConfig{{"127.0.0.1"}, ""}, listener,
+        WebRtcPointSession::Create(*program, IceConfig{{"127.0.0.1"}, ""}, listener,
                                    "r" + std::to_string(round));
     INFO((session.ok() ? "" : session.error().message));
     REQUIRE(session.ok());
@@ -105,7 +93,7 @@ TEST_CASE("removing a point session leaves the program flowing to others") {
   const int before = other.packets();
   test::RunLoopFor(std::chrono::milliseconds(1000));
   CHECK(other.packets() > before + 10);
-  CHECK(program_listener.errors.empty());
+  CHECK(program.listener.errors.empty());
 }
 
 }  // namespace bridgecast::media
