@@ -2,11 +2,10 @@
 
 #include <gst/app/gstappsrc.h>
 
-#include <fmt/format.h>
-
 #include <fstream>
 #include <memory>
 
+#include "media/bus_error.hpp"
 #include "media/gst_ptr.hpp"
 
 namespace bridgecast::media {
@@ -154,11 +153,7 @@ Status ExportMp4(const std::vector<std::vector<std::string>>& runs, const std::s
   if (!done) {
     error = "timed out";
   } else if (GST_MESSAGE_TYPE(done) == GST_MESSAGE_ERROR) {
-    GError* raw = nullptr;
-    gst_message_parse_error(done, &raw, nullptr);
-    GErrorPtr e(raw);
-    error = fmt::format("{}: {}", GST_OBJECT_NAME(GST_MESSAGE_SRC(done)),
-                        e ? e->message : "unknown error");
+    error = BusErrorText(done);
   }
   if (done) gst_message_unref(done);
   gst_element_set_state(pipeline.get(), GST_STATE_NULL);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "media/bus_error.hpp"
 #include "media/capture_stamp.hpp"
 
 namespace bridgecast::media {
@@ -161,14 +162,9 @@ gboolean Program::OnBusMessage(GstBus*, GstMessage* message, gpointer data) {
   auto* self = static_cast<Program*>(data);
   switch (GST_MESSAGE_TYPE(message)) {
     case GST_MESSAGE_ERROR: {
-      GError* raw = nullptr;
-      gchar* debug = nullptr;
-      gst_message_parse_error(message, &raw, &debug);
-      GErrorPtr error(raw);
-      GCharPtr debug_text(debug);
-      const std::string text = fmt::format("{}: {}", GST_OBJECT_NAME(message->src),
-                                           error ? error->message : "unknown");
-      spdlog::error("media: {} ({})", text, debug ? debug : "");
+      std::string debug;
+      const std::string text = BusErrorText(message, &debug);
+      spdlog::error("media: {} ({})", text, debug);
       self->listener_.OnProgramError(text);
       break;
     }

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "media/bus_error.hpp"
 #include "media/gst_ptr.hpp"
 
 // The recording branch's bin: a GstBin whose handle_message sees every message
@@ -41,13 +42,7 @@ struct Recorder::Hooks {
   bool OnMessage(GstMessage* message) {
     switch (GST_MESSAGE_TYPE(message)) {
       case GST_MESSAGE_ERROR: {
-        GError* raw = nullptr;
-        gchar* debug = nullptr;
-        gst_message_parse_error(message, &raw, &debug);
-        GErrorPtr error(raw);
-        GCharPtr debug_text(debug);
-        Fail(fmt::format("{}: {}", GST_OBJECT_NAME(GST_MESSAGE_SRC(message)),
-                         error ? error->message : "unknown error"));
+        Fail(BusErrorText(message));
         return true;
       }
       case GST_MESSAGE_EOS: {

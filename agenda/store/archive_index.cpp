@@ -33,92 +33,51 @@ CREATE TABLE IF NOT EXISTS segments (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-struct StmtDeleter {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
-
-std::string ColumnText(sqlite3_stmt* s, int column) {
-  const auto* text = sqlite3_column_text(s, column);
-  return text ? std::string(reinterpret_cast<const char*>(text),
-                            static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
-              : std::string();
-}
-
-void BindText(sqlite3_stmt* s, int index, std::string_view text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ArchiveIndex>> ArchiveIndex::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  std::unique_ptr<ArchiveIndex> index(new ArchiveIndex(db));  // closes db on every path
-  if (rc != SQLITE_OK) return index->Failure("cannot open archive index " + path);
-  sqlite3_busy_timeout(db, 5000);
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", kSchema}) {
-    if (Status s = index->Exec(sql); !s) return s.error();
-  }
-  return index;
-}
-
-ArchiveIndex::~ArchiveIndex() { sqlite3_close(db_); }
-
-Status ArchiveIndex::Exec(const char* sql) {
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Failure(sql);
-  return Ok{};
-}
-
-Error ArchiveIndex::Failure(const std::string& what) const {
-  return Error{kArchiveError, what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
+  Result<SqliteDb> db = SqliteDb::Open(path, kSchema, kArchiveError, "archive index");
+  if (!db) return db.error();
+  return std::unique_ptr<ArchiveIndex>(new ArchiveIndex(std::move(*db)));
 }
 
 Status ArchiveIndex::AddSession(std::string_view id, std::string_view title, Timestamp at) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO sessions (id, title, first_wall_ms) VALUES (?, ?, ?) "
-                         "ON CONFLICT (id) DO UPDATE SET title = excluded.title",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("add session");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "INSERT INTO sessions (id, title, first_wall_ms) VALUES (?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET title = excluded.title",
+      "add session");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, id);
   BindText(raw, 2, title);
   sqlite3_bind_int64(raw, 3, ToUnixMillis(at));
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("add session " + std::string(id));
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("add session " + std::string(id));
   return Ok{};
 }
 
 Result<unsigned> ArchiveIndex::StartRun(std::string_view session, Timestamp at) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO runs (session, run, started_ms) SELECT ?1, "
-                         "COALESCE(MAX(run), 0) + 1, ?2 FROM runs WHERE session = ?1 "
-                         "RETURNING run",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("start run");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "INSERT INTO runs (session, run, started_ms) SELECT ?1, "
+      "COALESCE(MAX(run), 0) + 1, ?2 FROM runs WHERE session = ?1 "
+      "RETURNING run",
+      "start run");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, session);
   sqlite3_bind_int64(raw, 2, ToUnixMillis(at));
-  if (sqlite3_step(raw) != SQLITE_ROW) return Failure("start run of " + std::string(session));
+  if (sqlite3_step(raw) != SQLITE_ROW) return db_.Failure("start run of " + std::string(session));
   const auto run = static_cast<unsigned>(sqlite3_column_int64(raw, 0));
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("start run of " + std::string(session));
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("start run of " + std::string(session));
   return run;
 }
 
 Status ArchiveIndex::AddSegment(const ArchivedSegment& s) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO segments (session, run, seq, file, wall_start_ms, "
-                         "duration_ms, bytes, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("add segment");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "INSERT INTO segments (session, run, seq, file, wall_start_ms, "
+      "duration_ms, bytes, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "add segment");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, s.session);
   sqlite3_bind_int64(raw, 2, s.run);
   sqlite3_bind_int64(raw, 3, s.seq);
@@ -127,27 +86,25 @@ Status ArchiveIndex::AddSegment(const ArchivedSegment& s) {
   sqlite3_bind_int64(raw, 6, s.duration.count());
   sqlite3_bind_int64(raw, 7, static_cast<sqlite3_int64>(s.bytes));
   sqlite3_bind_int(raw, 8, s.complete ? 1 : 0);
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("add segment " + s.file);
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("add segment " + s.file);
   return Ok{};
 }
 
 Status ArchiveIndex::CompleteSegment(std::string_view session, unsigned run, unsigned seq,
                                      Millis duration, std::uint64_t bytes) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_,
-                         "UPDATE segments SET duration_ms = ?, bytes = ?, complete = 1 "
-                         "WHERE session = ? AND run = ? AND seq = ?",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("complete segment");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "UPDATE segments SET duration_ms = ?, bytes = ?, complete = 1 "
+      "WHERE session = ? AND run = ? AND seq = ?",
+      "complete segment");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   sqlite3_bind_int64(raw, 1, duration.count());
   sqlite3_bind_int64(raw, 2, static_cast<sqlite3_int64>(bytes));
   BindText(raw, 3, session);
   sqlite3_bind_int64(raw, 4, run);
   sqlite3_bind_int64(raw, 5, seq);
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("complete segment");
-  if (sqlite3_changes(db_) != 1) {
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("complete segment");
+  if (sqlite3_changes(db_.get()) != 1) {
     return Error{kArchiveError, "no segment " + std::to_string(run) + "/" + std::to_string(seq) +
                                     " in session " + std::string(session)};
   }
@@ -155,32 +112,27 @@ Status ArchiveIndex::CompleteSegment(std::string_view session, unsigned run, uns
 }
 
 Status ArchiveIndex::DropSegment(std::string_view session, unsigned run, unsigned seq) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "DELETE FROM segments WHERE session = ? AND run = ? AND seq = ?",
-                         -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("drop segment");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt =
+      db_.Prepare("DELETE FROM segments WHERE session = ? AND run = ? AND seq = ?", "drop segment");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, session);
   sqlite3_bind_int64(raw, 2, run);
   sqlite3_bind_int64(raw, 3, seq);
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("drop segment");
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("drop segment");
   return Ok{};
 }
 
 Result<std::vector<ArchivedSession>> ArchiveIndex::Sessions() const {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(
-          db_,
-          "SELECT s.id, s.title, s.first_wall_ms, "
-          "(SELECT COUNT(*) FROM runs r WHERE r.session = s.id), "
-          "COUNT(g.seq), COALESCE(SUM(g.duration_ms), 0), COALESCE(SUM(g.bytes), 0) "
-          "FROM sessions s LEFT JOIN segments g ON g.session = s.id "
-          "GROUP BY s.id ORDER BY s.first_wall_ms, s.id",
-          -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("list sessions");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "SELECT s.id, s.title, s.first_wall_ms, "
+      "(SELECT COUNT(*) FROM runs r WHERE r.session = s.id), "
+      "COUNT(g.seq), COALESCE(SUM(g.duration_ms), 0), COALESCE(SUM(g.bytes), 0) "
+      "FROM sessions s LEFT JOIN segments g ON g.session = s.id "
+      "GROUP BY s.id ORDER BY s.first_wall_ms, s.id",
+      "list sessions");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   std::vector<ArchivedSession> out;
   int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
@@ -194,7 +146,7 @@ Result<std::vector<ArchivedSession>> ArchiveIndex::Sessions() const {
     s.bytes = static_cast<std::uint64_t>(sqlite3_column_int64(raw, 6));
     out.push_back(std::move(s));
   }
-  if (rc != SQLITE_DONE) return Failure("list sessions");
+  if (rc != SQLITE_DONE) return db_.Failure("list sessions");
   return out;
 }
 
@@ -204,11 +156,9 @@ Result<std::vector<ArchivedSegment>> ArchiveIndex::SelectSegments(const char* wh
       std::string("SELECT session, run, seq, file, wall_start_ms, duration_ms, bytes, complete "
                   "FROM segments WHERE ") +
       where + " ORDER BY session, run, seq";
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("list segments");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(sql.c_str(), "list segments");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   if (sqlite3_bind_parameter_count(raw) == 1) BindText(raw, 1, session);
   std::vector<ArchivedSegment> out;
   int rc;
@@ -224,7 +174,7 @@ Result<std::vector<ArchivedSegment>> ArchiveIndex::SelectSegments(const char* wh
     s.complete = sqlite3_column_int(raw, 7) != 0;
     out.push_back(std::move(s));
   }
-  if (rc != SQLITE_DONE) return Failure("list segments");
+  if (rc != SQLITE_DONE) return db_.Failure("list segments");
   return out;
 }
 

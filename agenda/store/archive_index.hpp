@@ -6,10 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "agenda/store/sqlite_db.hpp"
 #include "agenda/timestamp.hpp"
 #include "base/result.hpp"
-
-struct sqlite3;
 
 namespace bridgecast::agenda {
 
@@ -43,7 +42,6 @@ struct ArchivedSession {
 class ArchiveIndex {
  public:
   static Result<std::unique_ptr<ArchiveIndex>> Open(const std::string& path);
-  ~ArchiveIndex();
   ArchiveIndex(const ArchiveIndex&) = delete;
   ArchiveIndex& operator=(const ArchiveIndex&) = delete;
 
@@ -65,13 +63,11 @@ class ArchiveIndex {
   Result<std::vector<ArchivedSegment>> IncompleteSegments() const;
 
  private:
-  explicit ArchiveIndex(sqlite3* db) : db_(db) {}
-  Status Exec(const char* sql);
-  Error Failure(const std::string& what) const;
+  explicit ArchiveIndex(SqliteDb db) : db_(std::move(db)) {}
   Result<std::vector<ArchivedSegment>> SelectSegments(const char* where,
                                                       std::string_view session) const;
 
-  sqlite3* db_;
+  SqliteDb db_;
 };
 
 }  // namespace bridgecast::agenda

@@ -28,64 +28,26 @@ CREATE TABLE IF NOT EXISTS events (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-struct StmtDeleter {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
-
-std::string ColumnText(sqlite3_stmt* s, int column) {
-  const auto* text = sqlite3_column_text(s, column);
-  return text ? std::string(reinterpret_cast<const char*>(text),
-                            static_cast<std::size_t>(sqlite3_column_bytes(s, column)))
-              : std::string();
-}
-
-void BindText(sqlite3_stmt* s, int index, std::string_view text) {
-  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<EventJournal>> EventJournal::Open(const std::string& path) {
-  sqlite3* db = nullptr;
-  const int rc =
-      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  std::unique_ptr<EventJournal> journal(new EventJournal(db));  // closes db on every path
-  if (rc != SQLITE_OK) return journal->Failure("cannot open journal " + path);
-  sqlite3_busy_timeout(db, 5000);  // an operator may be reading the file with sqlite3
-  for (const char* sql :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", kSchema}) {
-    if (Status s = journal->Exec(sql); !s) return s.error();
-  }
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &raw, nullptr) != SQLITE_OK) {
-    return journal->Failure("journal_mode");
-  }
-  const Stmt stmt(raw);
-  if (sqlite3_step(raw) != SQLITE_ROW || ColumnText(raw, 0) != "wal") {
+  Result<SqliteDb> db = SqliteDb::Open(path, kSchema, errc::kJournalError, "journal");
+  if (!db) return db.error();
+  // journal_mode=WAL quietly keeps the old mode where WAL is impossible; the
+  // journal's durability argument needs WAL, so check.
+  const Result<Stmt> mode = db->Prepare("PRAGMA journal_mode", "journal_mode");
+  if (!mode) return mode.error();
+  if (sqlite3_step(mode->get()) != SQLITE_ROW || ColumnText(mode->get(), 0) != "wal") {
     return Error{errc::kJournalError, "journal " + path + " cannot use WAL mode"};
   }
-  return journal;
-}
-
-EventJournal::~EventJournal() { sqlite3_close(db_); }
-
-Status EventJournal::Exec(const char* sql) {
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Failure(sql);
-  return Ok{};
-}
-
-Error EventJournal::Failure(const std::string& what) const {
-  return Error{errc::kJournalError, what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory")};
+  return std::unique_ptr<EventJournal>(new EventJournal(std::move(*db)));
 }
 
 Status EventJournal::AddConference(const ConferenceSpec& spec) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "INSERT INTO conferences (id, spec) VALUES (?, ?)", -1, &raw,
-                         nullptr) != SQLITE_OK) {
-    return Failure("add conference");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt =
+      db_.Prepare("INSERT INTO conferences (id, spec) VALUES (?, ?)", "add conference");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, spec.id);
   // Store only a spec that loads back identically; among other things this
   // refuses invalid UTF-8, which dump() would otherwise throw on.
@@ -95,17 +57,15 @@ Status EventJournal::AddConference(const ConferenceSpec& spec) {
     return Error{errc::kBadConference, "conference " + spec.id + " does not survive its JSON form"};
   }
   BindText(raw, 2, text);
-  if (sqlite3_step(raw) != SQLITE_DONE) return Failure("add conference " + spec.id);
+  if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("add conference " + spec.id);
   return Ok{};
 }
 
 Result<std::vector<ConferenceSpec>> EventJournal::Conferences() const {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT id, spec FROM conferences ORDER BY rowid", -1, &raw,
-                         nullptr) != SQLITE_OK) {
-    return Failure("list conferences");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt =
+      db_.Prepare("SELECT id, spec FROM conferences ORDER BY rowid", "list conferences");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   std::vector<ConferenceSpec> out;
   int rc;
   while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
@@ -121,35 +81,33 @@ Result<std::vector<ConferenceSpec>> EventJournal::Conferences() const {
     }
     out.push_back(std::move(*spec));
   }
-  if (rc != SQLITE_DONE) return Failure("list conferences");
+  if (rc != SQLITE_DONE) return db_.Failure("list conferences");
   return out;
 }
 
 Result<std::vector<Event>> EventJournal::Append(std::string_view conference,
                                                 std::vector<Event> events) {
   // IMMEDIATE takes the write lock now, so MAX(seq) cannot change under us.
-  if (Status s = Exec("BEGIN IMMEDIATE"); !s) return s.error();
+  if (Status s = db_.Exec("BEGIN IMMEDIATE"); !s) return s.error();
   auto rollback = [this](Error e) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE conference = ?", -1,
-                         &raw, nullptr) != SQLITE_OK) {
-    return rollback(Failure("append"));
+  std::uint64_t seq = 0;
+  {
+    const Result<Stmt> last =
+        db_.Prepare("SELECT COALESCE(MAX(seq), 0) FROM events WHERE conference = ?", "append");
+    if (!last) return rollback(last.error());
+    BindText(last->get(), 1, conference);
+    if (sqlite3_step(last->get()) != SQLITE_ROW) return rollback(db_.Failure("append"));
+    seq = static_cast<std::uint64_t>(sqlite3_column_int64(last->get(), 0));
   }
-  Stmt last(raw);
-  BindText(raw, 1, conference);
-  if (sqlite3_step(raw) != SQLITE_ROW) return rollback(Failure("append"));
-  auto seq = static_cast<std::uint64_t>(sqlite3_column_int64(raw, 0));
-  last.reset();
 
-  if (sqlite3_prepare_v2(
-          db_, "INSERT INTO events (conference, seq, at_ms, type, payload) VALUES (?, ?, ?, ?, ?)",
-          -1, &raw, nullptr) != SQLITE_OK) {
-    return rollback(Failure("append"));
-  }
-  const Stmt insert(raw);
+  const Result<Stmt> insert = db_.Prepare(
+      "INSERT INTO events (conference, seq, at_ms, type, payload) VALUES (?, ?, ?, ?, ?)",
+      "append");
+  if (!insert) return rollback(insert.error());
+  sqlite3_stmt* raw = insert->get();
   for (Event& event : events) {
     event.seq = ++seq;
     json payload = ToJson(event);
@@ -164,24 +122,21 @@ Result<std::vector<Event>> EventJournal::Append(std::string_view conference,
     // Decide only emits valid UTF-8; replace keeps dump() from throwing regardless.
     BindText(raw, 5, payload.dump(-1, ' ', false, json::error_handler_t::replace));
     if (sqlite3_step(raw) != SQLITE_DONE) {
-      return rollback(Failure("append to " + std::string(conference)));
+      return rollback(db_.Failure("append to " + std::string(conference)));
     }
   }
-  if (Status s = Exec("COMMIT"); !s) return rollback(s.error());
+  if (Status s = db_.Exec("COMMIT"); !s) return rollback(s.error());
   return events;
 }
 
 Result<std::vector<Event>> EventJournal::ReadAfter(std::string_view conference,
                                                    std::uint64_t after_seq) const {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(
-          db_,
-          "SELECT seq, at_ms, type, payload FROM events WHERE conference = ? AND seq > ? "
-          "ORDER BY seq",
-          -1, &raw, nullptr) != SQLITE_OK) {
-    return Failure("read");
-  }
-  const Stmt stmt(raw);
+  const Result<Stmt> stmt = db_.Prepare(
+      "SELECT seq, at_ms, type, payload FROM events WHERE conference = ? AND seq > ? "
+      "ORDER BY seq",
+      "read");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, conference);
   // Seqs beyond SQLite's signed range cannot exist; clamp the client's value.
   sqlite3_bind_int64(raw, 2,
@@ -208,7 +163,7 @@ Result<std::vector<Event>> EventJournal::ReadAfter(std::string_view conference,
     out.push_back(std::move(*event));
     ++expected;
   }
-  if (rc != SQLITE_DONE) return Failure("read " + std::string(conference));
+  if (rc != SQLITE_DONE) return db_.Failure("read " + std::string(conference));
   return out;
 }
 

@@ -8,9 +8,8 @@
 
 #include "agenda/conference_spec.hpp"
 #include "agenda/event.hpp"
+#include "agenda/store/sqlite_db.hpp"
 #include "base/result.hpp"
-
-struct sqlite3;
 
 namespace bridgecast::agenda {
 
@@ -29,7 +28,6 @@ namespace bridgecast::agenda {
 class EventJournal {
  public:
   static Result<std::unique_ptr<EventJournal>> Open(const std::string& path);
-  ~EventJournal();
   EventJournal(const EventJournal&) = delete;
   EventJournal& operator=(const EventJournal&) = delete;
 
@@ -45,11 +43,9 @@ class EventJournal {
   Result<std::vector<Event>> ReadAfter(std::string_view conference, std::uint64_t after_seq) const;
 
  private:
-  explicit EventJournal(sqlite3* db) : db_(db) {}
-  Status Exec(const char* sql);
-  Error Failure(const std::string& what) const;
+  explicit EventJournal(SqliteDb db) : db_(std::move(db)) {}
 
-  sqlite3* db_;
+  SqliteDb db_;
 };
 
 }  // namespace bridgecast::agenda

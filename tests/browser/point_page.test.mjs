@@ -14,7 +14,7 @@
 // BRIDGECAST_NODE_LOG (optional path: where to write the node's whole output).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,8 +24,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { chromium } from 'playwright-core';
 
-const BIN = process.env.BRIDGECAST_BIN || '/work/main/build/app/bridgecast';
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+import {
+  BIN,
+  CHROMIUM,
+  checkTools,
+  chromiumWrapper,
+  nsenterArgs,
+  startNode as startNodeInNamespace,
+  stopNode,
+} from './harness.mjs';
+
 const SCREENSHOT = process.env.BRIDGECAST_SCREENSHOT || '';
 const NODE_LOG = process.env.BRIDGECAST_NODE_LOG || '';
 const POINT = 'ha-noi';
@@ -38,7 +46,6 @@ const DEADLINE = Date.now() + 45000;
 const within = (ms) => Math.max(500, Math.min(ms, DEADLINE - Date.now()));
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-browser-'));
-const asRoot = process.getuid() === 0;
 let nodeProc = null;
 let nodeLog = '';
 let context = null;
@@ -47,80 +54,22 @@ let links = null;
 
 // ---- the node, in a network namespace of its own --------------------------------------------
 
-function nsenterArgs(pid) {
-  const ns = [`--net=/proc/${pid}/ns/net`];
-  return asRoot ? ns : [`--user=/proc/${pid}/ns/user`, ...ns, '--preserve-credentials'];
-}
-
-function checkTools() {
-  const unshare = asRoot ? ['--net'] : ['--user', '--map-root-user', '--net'];
-  try {
-    execFileSync('unshare', [...unshare, '--', 'ip', 'link', 'set', 'lo', 'up'], {
-      stdio: 'pipe',
-      timeout: 5000,
-    });
-  } catch (e) {
-    throw new Error(
-      'this test runs the node and Chromium in a private network namespace: it needs ' +
-        'unshare/nsenter (util-linux), ip (iproute2) and root or user namespaces: ' +
-        String(e.stderr || e.message).trim(),
-    );
-  }
-  return unshare;
-}
-
-async function startNode(unshare) {
+async function startNode() {
   const stateDir = path.join(workDir, 'state');
-  nodeProc = spawn(
-    'unshare',
-    [
-      ...unshare,
-      '--',
-      'sh',
-      '-c',
-      'ip link set lo up && exec "$@"',
-      'sh',
-      BIN,
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--state-dir',
-      stateDir,
-      '--ice-address',
-      '127.0.0.1',
-      '--video-size',
-      `${VIDEO.width}x${VIDEO.height}`,
-      '--video-kbps',
-      '600',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
   const logFile = NODE_LOG ? fs.openSync(NODE_LOG, 'w') : null;
   const keep = (d) => {
     nodeLog = (nodeLog + d).slice(-20000);
     if (logFile !== null) fs.writeSync(logFile, d);
   };
-  nodeProc.stderr.on('data', keep);
-  let out = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start listening in 10 s')), 10000);
-    nodeProc.stdout.on('data', (d) => {
-      keep(d);
-      out += d;
-      const m = /^bridgecast listening on https:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    nodeProc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited (${code ?? signal}) before listening`));
-    });
-  });
-  origin = `https://127.0.0.1:${port}`;
+  const started = await startNodeInNamespace(
+    ['--state-dir', stateDir, '--ice-address', '127.0.0.1',
+      '--video-size', `${VIDEO.width}x${VIDEO.height}`, '--video-kbps', '600'],
+    keep,
+  );
+  nodeProc = started.proc;
+  origin = `https://127.0.0.1:${started.port}`;
   links = JSON.parse(fs.readFileSync(path.join(stateDir, 'join-links.json'), 'utf8'));
-  return port;
+  return started.port;
 }
 
 // The certificate the node actually serves, fetched from inside its namespace.
@@ -138,41 +87,6 @@ function servedCertificate(port) {
   });
   return new crypto.X509Certificate(Buffer.from(der, 'base64'));
 }
-
-// Chromium enters the node's namespace. Chromium honours only the last of repeated
-// --disable-features switches, so the wrapper merges Playwright's with ours.
-function chromiumWrapper() {
-  const file = path.join(workDir, 'chromium-in-netns');
-  const nsenter = nsenterArgs(nodeProc.pid).map((a) => `'${a}'`).join(' ');
-  fs.writeFileSync(
-    file,
-    `#!/bin/sh
-features=
-for a in "$@"; do
-  shift
-  case "$a" in
-    --disable-features=*) features="$features\${features:+,}\${a#--disable-features=}" ;;
-    *) set -- "$@" "$a" ;;
-  esac
-done
-exec nsenter ${nsenter} -- '${CHROMIUM}' "$@" \${features:+"--disable-features=$features"}
-`,
-    { mode: 0o755 },
-  );
-  return file;
-}
-
-function stopNode() {
-  if (!nodeProc || nodeProc.exitCode !== null || nodeProc.signalCode !== null) return Promise.resolve();
-  const exited = new Promise((resolve) => nodeProc.once('exit', resolve));
-  nodeProc.kill('SIGTERM');
-  const timer = setTimeout(() => nodeProc.kill('SIGKILL'), 3000);
-  return exited.finally(() => clearTimeout(timer));
-}
-
-process.on('exit', () => {
-  if (nodeProc && nodeProc.exitCode === null && nodeProc.signalCode === null) nodeProc.kill('SIGKILL');
-});
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -294,8 +208,8 @@ function forgeToken(token) {
 before(async () => {
   assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
   assert.ok(fs.existsSync(CHROMIUM), `chromium not found: ${CHROMIUM} (set CHROMIUM_BIN)`);
-  const unshare = checkTools();
-  const port = await startNode(unshare);
+  checkTools();
+  const port = await startNode();
 
   const cert = servedCertificate(port);
   assert.equal(cert.fingerprint256, links.certificate_sha256, 'served certificate is not the one in join-links.json');
@@ -303,7 +217,7 @@ before(async () => {
   const spkiHash = crypto.createHash('sha256').update(spki).digest('base64');
 
   context = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(workDir, 'profile-')), {
-    executablePath: chromiumWrapper(),
+    executablePath: chromiumWrapper(workDir, nodeProc.pid),
     headless: true,
     timeout: 15000,
     viewport: { width: 1280, height: 800 },
@@ -331,7 +245,7 @@ before(async () => {
 
 after(async () => {
   if (context) await withTimeout(context.close(), 5000, 'closing the browser').catch(() => {});
-  await stopNode();
+  await stopNode(nodeProc);
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 

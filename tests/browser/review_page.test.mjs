@@ -3,13 +3,13 @@
 // for ~12 s with two agenda items, then the page plays the session as HLS and
 // jumps to the second item's chapter.
 //
-// Isolation as in point_page.test.mjs: node and browser share a private
+// Isolation as in point_page.test.mjs (harness.mjs): node and browser share a private
 // network namespace with only a loopback interface.
 // Needs: node >= 20, chromium, util-linux, iproute2, root or user namespaces;
 // `npm ci` in this directory. Env: BRIDGECAST_BIN, CHROMIUM_BIN.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,50 +18,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { chromium } from 'playwright-core';
 
-const BIN = process.env.BRIDGECAST_BIN || '/work/main/build/app/bridgecast';
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+import { BIN, chromiumWrapper, startNode, stopNode } from './harness.mjs';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-review-'));
 const stateDir = path.join(workDir, 'state');
-const asRoot = process.getuid() === 0;
 let nodeProc = null;
 let nodeLog = '';
 let browser = null;
 let origin = '';
-
-function nsenterArgs(pid) {
-  const ns = [`--net=/proc/${pid}/ns/net`];
-  return asRoot ? ns : [`--user=/proc/${pid}/ns/user`, ...ns, '--preserve-credentials'];
-}
-
-async function startNode() {
-  const unshare = asRoot ? ['--net'] : ['--user', '--map-root-user', '--net'];
-  nodeProc = spawn(
-    'unshare',
-    [...unshare, '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', BIN, 'serve',
-      '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--ice-address', '127.0.0.1',
-      '--video-size', '320x180', '--video-kbps', '300'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  nodeProc.stderr.on('data', (d) => { nodeLog = (nodeLog + d).slice(-20000); });
-  let out = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start listening in 10 s')), 10000);
-    nodeProc.stdout.on('data', (d) => {
-      out += d;
-      const m = /^bridgecast listening on https:\/\/127\.0\.0\.1:(\d+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    nodeProc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited (${code ?? signal}) before listening`));
-    });
-  });
-  origin = `https://127.0.0.1:${port}`;
-}
 
 function token(role) {
   const links = JSON.parse(fs.readFileSync(path.join(stateDir, 'join-links.json'), 'utf8'));
@@ -69,22 +33,16 @@ function token(role) {
     '--state-dir', stateDir], { encoding: 'utf8', timeout: 10000 }).trim();
 }
 
-function chromiumWrapper() {
-  const file = path.join(workDir, 'chromium-in-netns');
-  const nsenter = nsenterArgs(nodeProc.pid).map((a) => `'${a}'`).join(' ');
-  fs.writeFileSync(file, `#!/bin/sh\nexec nsenter ${nsenter} -- '${CHROMIUM}' "$@"\n`, { mode: 0o755 });
-  return file;
-}
-
-process.on('exit', () => {
-  if (nodeProc && nodeProc.exitCode === null && nodeProc.signalCode === null) nodeProc.kill('SIGKILL');
-});
-
 before(async () => {
   assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
-  await startNode();
+  const started = await startNode(
+    ['--state-dir', stateDir, '--ice-address', '127.0.0.1', '--video-size', '320x180', '--video-kbps', '300'],
+    (d) => { nodeLog = (nodeLog + d).slice(-20000); },
+  );
+  nodeProc = started.proc;
+  origin = `https://127.0.0.1:${started.port}`;
   browser = await chromium.launch({
-    executablePath: chromiumWrapper(),
+    executablePath: chromiumWrapper(workDir, nodeProc.pid),
     headless: true,
     timeout: 15000,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -95,12 +53,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
-  if (nodeProc && nodeProc.exitCode === null) {
-    const exited = new Promise((resolve) => nodeProc.once('exit', resolve));
-    nodeProc.kill('SIGTERM');
-    const timer = setTimeout(() => nodeProc.kill('SIGKILL'), 3000);
-    await exited.finally(() => clearTimeout(timer));
-  }
+  await stopNode(nodeProc);
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 

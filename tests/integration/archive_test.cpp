@@ -9,7 +9,7 @@
 #include <regex>
 #include <thread>
 
-#include "client/ws_context.hpp"
+#include "client_loop.hpp"
 #include "conference_client.hpp"
 #include "https_get.hpp"
 #include "media/media_probe.hpp"
@@ -24,32 +24,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
-
-struct ClientLoop {
-  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
-  std::unique_ptr<client::WsContext> context;
-  ClientLoop() {
-    auto created = client::WsContext::Create(loop);
-    if (created) context = std::move(*created);
-  }
-  ~ClientLoop() {
-    context.reset();
-    g_main_loop_unref(loop);
-  }
-};
-
-client::WsClientOptions Options(const TestNode& node) {
-  client::WsClientOptions options;
-  options.host = "127.0.0.1";
-  options.port = node.port();
-  options.certificate_sha256 = node.links()["certificate_sha256"];
-  return options;
-}
-
-bool IsAck(const json& reply) { return reply.is_object() && reply.value("type", "") == "ack"; }
-
-// Lets the main context run (the clients' sockets) for `d`.
-void Pause(milliseconds d) { Spin([] { return false; }, d); }
 
 // The "... N s playable" figure of `archive verify`.
 double Playable(const std::string& out) {
@@ -79,13 +53,13 @@ TEST_CASE("a conference recorded through a SIGKILL verifies, plays, exports and 
     REQUIRE(loop.context);
     ConferenceClient chair(*loop.context, Options(*node));
     chair.Join(chair_token);
-    REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+    REQUIRE(RunLoopUntil([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
     REQUIRE(IsAck(chair.Call({{"type", "conference.start"}})));
     recording_started = std::chrono::steady_clock::now();
     REQUIRE(IsAck(chair.Call({{"type", "agenda.start"}})));
-    Pause(seconds(5));
+    RunLoopFor(seconds(5));
     REQUIRE(IsAck(chair.Call({{"type", "agenda.next"}})));
-    Pause(seconds(5));
+    RunLoopFor(seconds(5));
     REQUIRE(IsAck(chair.Call({{"type", "agenda.next"}})));
 
     const HttpsResponse status = HttpsGet(node->port(), "/api/recording", operator_token);
@@ -95,8 +69,8 @@ TEST_CASE("a conference recorded through a SIGKILL verifies, plays, exports and 
     CHECK(recording["session"] == conference);
     CHECK(recording["run"] == 1);
 
-    Pause(milliseconds(15000) - std::chrono::duration_cast<milliseconds>(
-                                    std::chrono::steady_clock::now() - recording_started));
+    RunLoopFor(milliseconds(15000) - std::chrono::duration_cast<milliseconds>(
+                                         std::chrono::steady_clock::now() - recording_started));
     node->Kill();
   }
   const double killed_at_s =
@@ -117,7 +91,7 @@ TEST_CASE("a conference recorded through a SIGKILL verifies, plays, exports and 
   INFO(node->log());
   REQUIRE(node->listening());
   // The journal still says live: recording goes on as run 2 of the same session.
-  Pause(seconds(5));
+  RunLoopFor(seconds(5));
   const json recording =
       json::parse(HttpsGet(node->port(), "/api/recording", operator_token).body);
   CHECK(recording["state"] == "recording");
@@ -228,14 +202,14 @@ TEST_CASE("an unwritable archive stops the recording, not the broadcast, and sta
   REQUIRE(loop.context);
   ConferenceClient chair(*loop.context, Options(*node));
   chair.Join(chair_token);
-  REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+  REQUIRE(RunLoopUntil([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
   // A point watches the program throughout.
   const auto report = root->path() + "/points.json";
   auto points = StartPoints(*node, {"--count", "1", "--duration", "8"}, report,
                             root->path() + "/points.log");
-  Pause(seconds(2));
+  RunLoopFor(seconds(2));
   REQUIRE(IsAck(chair.Call({{"type", "conference.start"}})));
-  REQUIRE(Spin(
+  REQUIRE(RunLoopUntil(
       [&] {
         return chair.HasEvent([](const json& e) {
           return e["type"] == "recording.stopped" && e["reason"] == "failed";

@@ -1,7 +1,5 @@
 #include "conference_client.hpp"
 
-#include <glib.h>
-
 namespace bridgecast::test {
 
 using nlohmann::json;
@@ -12,17 +10,15 @@ std::string Type(const json& m) { return m.is_object() ? m.value("type", "") : "
 
 }  // namespace
 
-bool Spin(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    // Drain what is ready, then nap briefly rather than busy-wait.
-    for (int i = 0; i < 1000 && g_main_context_iteration(nullptr, FALSE); ++i) {
-    }
-    g_usleep(500);
-  }
-  return true;
+client::WsClientOptions Options(const TestNode& node) {
+  client::WsClientOptions options;
+  options.host = "127.0.0.1";
+  options.port = node.port();
+  options.certificate_sha256 = node.links()["certificate_sha256"];
+  return options;
 }
+
+bool IsAck(const json& reply) { return reply.is_object() && reply.value("type", "") == "ack"; }
 
 ConferenceClient::ConferenceClient(client::WsContext& context,
                                    const client::WsClientOptions& options)
@@ -63,7 +59,7 @@ const json* ConferenceClient::Reply(int id) const {
 
 json ConferenceClient::Call(const json& command, std::chrono::milliseconds limit) {
   const int id = Send(command);
-  if (!Spin([&] { return Reply(id) != nullptr || closed_; }, limit)) return {};
+  if (!RunLoopUntil([&] { return Reply(id) != nullptr || closed_; }, limit)) return {};
   const json* reply = Reply(id);
   return reply ? *reply : json();
 }

@@ -9,11 +9,16 @@
 #include <vector>
 
 #include "client/ws_client.hpp"
+#include "test_node.hpp"
+#include "tests/support/run_loop.hpp"
 
 namespace bridgecast::test {
 
-// Runs the default main context until `done` or `limit` has passed.
-bool Spin(const std::function<bool()>& done, std::chrono::milliseconds limit);
+// How a client reaches `node`: loopback, pinned to the node's certificate.
+client::WsClientOptions Options(const TestNode& node);
+
+// True for an ack; false for an error or the null json of a timed-out Call.
+bool IsAck(const nlohmann::json& reply);
 
 // A signaling-only client of the conference protocol: keeps every message it
 // receives, parsed, and numbers its commands. It never answers a media offer.

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 
-#include "client/ws_context.hpp"
+#include "client_loop.hpp"
 #include "conference_client.hpp"
 #include "https_get.hpp"
 #include "test_node.hpp"
@@ -25,30 +25,6 @@ constexpr const char* kNamedPoint = "soc-trang";
 const json kNamedDelegates = {
     {{"name", "Phạm Văn Hậu"}, {"title", "Phó Bí thư Thường trực Tỉnh ủy, Chủ tịch HĐND tỉnh"}},
     {{"name", "Lâm Đông"}, {"title", "UVTV Tỉnh ủy, Trưởng Ban Tổ chức Tỉnh ủy"}}};
-
-// A GLib loop and a client lws context for the duration of a test.
-struct ClientLoop {
-  GMainLoop* loop = g_main_loop_new(nullptr, FALSE);
-  std::unique_ptr<client::WsContext> context;
-  ClientLoop() {
-    auto created = client::WsContext::Create(loop);
-    if (created) context = std::move(*created);
-  }
-  ~ClientLoop() {
-    context.reset();
-    g_main_loop_unref(loop);
-  }
-};
-
-client::WsClientOptions Options(const TestNode& node) {
-  client::WsClientOptions options;
-  options.host = "127.0.0.1";
-  options.port = node.port();
-  options.certificate_sha256 = node.links()["certificate_sha256"];
-  return options;
-}
-
-bool IsAck(const json& reply) { return reply.is_object() && reply.value("type", "") == "ack"; }
 
 std::function<bool(const json&)> EventIs(std::string type, std::string point = "") {
   return [type = std::move(type), point = std::move(point)](const json& e) {
@@ -82,7 +58,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
 
   ConferenceClient chair(*loop.context, Options(node));
   chair.Join(chair_token);
-  REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+  REQUIRE(RunLoopUntil([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
   CHECK((*chair.Snapshot())["state"]["phase"] == "scheduled");
 
   std::vector<std::unique_ptr<ConferenceClient>> points;
@@ -92,7 +68,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
     points.back()->Join(p["token"]);
     by_id[p["point"]] = points.back().get();
   }
-  REQUIRE(Spin(
+  REQUIRE(RunLoopUntil(
       [&] {
         for (const auto& p : points) {
           if (!p->Snapshot()) return false;
@@ -102,7 +78,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
       seconds(60)));
   CHECK(points[0]->messages().front()["role"] == "point");
   // The chair saw every point arrive.
-  REQUIRE(Spin(
+  REQUIRE(RunLoopUntil(
       [&] {
         size_t joined = 0;
         for (const json& e : chair.Events()) joined += e["type"] == "point.joined";
@@ -118,7 +94,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
   const auto reached = [&](const json& e) {
     return e["type"] == "agenda.item_started" && e["item"] == "qd-124" && e["seq"] == next["seq"];
   };
-  CHECK(Spin(
+  CHECK(RunLoopUntil(
       [&] {
         for (const auto& p : points) {
           if (!p->HasEvent(reached)) return false;
@@ -138,7 +114,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
                                                       {"delegates", delegates},
                                                       {"headcount", 10 + n++}}));
   }
-  REQUIRE(Spin(
+  REQUIRE(RunLoopUntil(
       [&] {
         for (auto [client, id] : checkins) {
           if (!client->Reply(id)) return false;
@@ -147,7 +123,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
       },
       seconds(30)));
   for (auto [client, id] : checkins) CHECK(IsAck(*client->Reply(id)));
-  REQUIRE(Spin(
+  REQUIRE(RunLoopUntil(
       [&] {
         size_t checked = 0;
         for (const json& e : chair.Events()) checked += e["type"] == "attendance.checked_in";
@@ -166,7 +142,7 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
   const json submitted =
       asker.Call({{"type", "question.submit"}, {"text", "Đề nghị làm rõ Điều 5 Quy định 124?"}});
   REQUIRE(IsAck(submitted));
-  REQUIRE(Spin([&] { return chair.HasEvent(EventIs("question.submitted", "ha-noi")); },
+  REQUIRE(RunLoopUntil([&] { return chair.HasEvent(EventIs("question.submitted", "ha-noi")); },
                seconds(10)));
   json question;
   for (const json& e : chair.Events()) {
@@ -176,16 +152,19 @@ TEST_CASE("a chair runs the conference for 67 points over WebSockets") {
   CHECK(question["seq"] == submitted["seq"]);
   CHECK(IsAck(chair.Call({{"type", "question.approve"}, {"question", question["question"]}})));
   CHECK(IsAck(chair.Call({{"type", "question.answer"}, {"question", question["question"]}})));
-  CHECK(Spin([&] { return asker.HasEvent(EventIs("question.answered", "ha-noi")); }, seconds(10)));
+  CHECK(RunLoopUntil([&] { return asker.HasEvent(EventIs("question.answered", "ha-noi")); },
+                     seconds(10)));
   const json grant = chair.Call({{"type", "floor.grant"}, {"point", "ha-noi"}});
   CHECK(IsAck(grant));
-  CHECK(Spin([&] { return other.HasEvent(EventIs("floor.granted", "ha-noi")); }, seconds(10)));
+  CHECK(RunLoopUntil([&] { return other.HasEvent(EventIs("floor.granted", "ha-noi")); },
+                     seconds(10)));
   CHECK(chair.HasEvent([](const json& e) {
     return e["type"] == "hand.lowered" && e["point"] == "ha-noi" && e["reason"] == "granted";
   }));
   const json revoke = chair.Call({{"type", "floor.revoke"}});
   CHECK(IsAck(revoke));
-  CHECK(Spin([&] { return other.HasEvent(EventIs("floor.revoked", "ha-noi")); }, seconds(10)));
+  CHECK(RunLoopUntil([&] { return other.HasEvent(EventIs("floor.revoked", "ha-noi")); },
+                     seconds(10)));
   // Another point never sees ha-noi's question.
   CHECK_FALSE(other.HasEvent([](const json& e) {
     return e["type"].get<std::string>().starts_with("question.");
@@ -241,14 +220,14 @@ TEST_CASE("no acknowledged event is lost when the node is SIGKILLed") {
     REQUIRE(loop.context);
     ConferenceClient chair(*loop.context, Options(*node));
     chair.Join(chair_token);
-    REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+    REQUIRE(RunLoopUntil([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
     REQUIRE((*chair.Snapshot())["seq"] == 0);  // so it sees every event live
     std::vector<std::unique_ptr<ConferenceClient>> points;
     for (int i = 0; i < 4; ++i) {
       points.push_back(std::make_unique<ConferenceClient>(*loop.context, Options(*node)));
       points.back()->Join(links["points"][i]["token"]);
     }
-    REQUIRE(Spin(
+    REQUIRE(RunLoopUntil(
         [&] {
           size_t joined = 0;
           for (const json& e : chair.Events()) joined += e["type"] == "point.joined";
@@ -276,14 +255,14 @@ TEST_CASE("no acknowledged event is lost when the node is SIGKILLed") {
 
     ConferenceClient second(*loop.context, Options(*node));
     second.Join(chair_token);
-    REQUIRE(Spin([&] { return second.Snapshot() != nullptr; }, seconds(10)));
+    REQUIRE(RunLoopUntil([&] { return second.Snapshot() != nullptr; }, seconds(10)));
     before = *second.Snapshot();
     CHECK(before["seq"] == last_acked);
-    REQUIRE(Spin([&] { return chair.Events().size() >= last_acked; }, seconds(10)));
+    REQUIRE(RunLoopUntil([&] { return chair.Events().size() >= last_acked; }, seconds(10)));
     live_events = chair.Events();
 
     node->Kill();
-    CHECK(Spin([&] { return chair.closed(); }, seconds(30)));
+    CHECK(RunLoopUntil([&] { return chair.closed(); }, seconds(30)));
   }
 
   const auto root = node->root();
@@ -294,7 +273,7 @@ TEST_CASE("no acknowledged event is lost when the node is SIGKILLed") {
   REQUIRE(loop.context);
   ConferenceClient chair(*loop.context, Options(*node));
   chair.Join(chair_token);  // the token key survived too
-  REQUIRE(Spin([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
+  REQUIRE(RunLoopUntil([&] { return chair.Snapshot() != nullptr; }, seconds(10)));
   const json after = *chair.Snapshot();
   const json& a = after["state"];
   const json& b = before["state"];
@@ -323,7 +302,7 @@ TEST_CASE("no acknowledged event is lost when the node is SIGKILLed") {
   ConferenceClient resumed(*loop.context, Options(*node));
   resumed.Join(chair_token, last_acked);
   const std::uint64_t head = after["seq"];
-  REQUIRE(Spin([&] { return resumed.Events().size() == head - last_acked; }, seconds(10)));
+  REQUIRE(RunLoopUntil([&] { return resumed.Events().size() == head - last_acked; }, seconds(10)));
   CHECK(resumed.Snapshot() == nullptr);
   CHECK(Contiguous(resumed.Events(), last_acked, head));
   std::map<std::string, int> cleanup;
@@ -339,7 +318,7 @@ TEST_CASE("no acknowledged event is lost when the node is SIGKILLed") {
   // And from 0: the journal replays exactly what was sent live before the kill.
   ConferenceClient replay(*loop.context, Options(*node));
   replay.Join(chair_token, 0);
-  REQUIRE(Spin([&] { return replay.Events().size() == head; }, seconds(10)));
+  REQUIRE(RunLoopUntil([&] { return replay.Events().size() == head; }, seconds(10)));
   const std::vector<json> replayed = replay.Events();
   CHECK(Contiguous(replayed, 0, head));
   REQUIRE(live_events.size() >= last_acked);
