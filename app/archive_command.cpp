@@ -115,8 +115,8 @@ Result<int> Export(const ArchiveOptions& o) {
   // The chapters come from the journal (WAL: readable while the node runs).
   auto store = agenda::ConferenceStore::Open(JournalPath(o.state_dir));
   if (!store) return store.error();
-  auto timeline = agenda::LoadTimeline(**store, **index, o.session);
-  if (!timeline) return timeline.error();
+  auto loaded = agenda::LoadTimeline(**store, **index, o.session);
+  if (!loaded) return loaded.error();
   std::vector<std::vector<std::string>> runs;
   unsigned run = 0;
   for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
@@ -130,7 +130,7 @@ Result<int> Export(const ArchiveOptions& o) {
     return exported.error();
   }
   std::vector<media::Mp4Chapter> chapters;
-  for (const agenda::Chapter& c : timeline->chapters) chapters.push_back({c.start, c.title});
+  for (const agenda::Chapter& c : loaded->timeline.chapters) chapters.push_back({c.start, c.title});
   if (Status marked = media::WriteMp4Chapters(o.out, chapters); !marked) return marked.error();
   auto info = media::ProbeMedia(o.out, kProbeTimeout);
   if (!info) return info.error();

@@ -166,14 +166,12 @@ HttpResponse ArchiveHttp::Playlist(const std::string& session, const Access& acc
 }
 
 HttpResponse ArchiveHttp::Record(const std::string& session, std::string_view resource) const {
-  auto timeline = agenda::LoadTimeline(store_, index_, session);
-  if (!timeline) {
-    const bool unknown = timeline.error().code == "unknown_session";
-    return Refuse(unknown ? 404 : 500, timeline.error().code, timeline.error().message);
+  auto loaded = agenda::LoadTimeline(store_, index_, session);
+  if (!loaded) {
+    const bool unknown = loaded.error().code == "unknown_session";
+    return Refuse(unknown ? 404 : 500, loaded.error().code, loaded.error().message);
   }
-  if (resource == "timeline.json") return Json(200, agenda::ToJson(*timeline));
-  auto journal = store_.EventsAfter(session, 0);
-  if (!journal) return Refuse(500, journal.error().code, journal.error().message);
+  if (resource == "timeline.json") return Json(200, agenda::ToJson(loaded->timeline));
   const agenda::Conference& conference = *store_.Find(session);
   agenda::MinutesContext context;
   // The review page takes the session from the query and the time from the fragment.
@@ -182,7 +180,7 @@ HttpResponse ArchiveHttp::Record(const std::string& session, std::string_view re
   context.utc_offset = UtcOffset(conference.spec().timezone,
                                  conference.state().started_at.value_or(context.now));
   const agenda::Minutes minutes =
-      agenda::BuildMinutes(conference, *journal, *timeline, context);
+      agenda::BuildMinutes(conference, loaded->journal, loaded->timeline, context);
   if (resource == "minutes.json") return Json(200, agenda::ToJson(minutes));
   return HttpResponse{200, "text/html; charset=utf-8", agenda::ToHtml(minutes), false};
 }

@@ -10,7 +10,7 @@ std::vector<ArchivedSegment> PlayableSegments(const std::vector<ArchivedSegment>
   return out;
 }
 
-Result<ArchiveTimeline> LoadTimeline(const ConferenceStore& store, const ArchiveIndex& index,
+Result<SessionTimeline> LoadTimeline(const ConferenceStore& store, const ArchiveIndex& index,
                                      std::string_view session) {
   const Conference* conference = store.Find(session);
   if (!conference) {
@@ -27,7 +27,8 @@ Result<ArchiveTimeline> LoadTimeline(const ConferenceStore& store, const Archive
   for (const ArchivedSegment& s : PlayableSegments(*segments)) {
     recorded.push_back({s.wall_start, s.duration});
   }
-  return BuildTimeline(conference->spec(), *journal, recorded);
+  ArchiveTimeline timeline = BuildTimeline(conference->spec(), *journal, recorded);
+  return SessionTimeline{std::move(*journal), std::move(timeline)};
 }
 
 }  // namespace bridgecast::agenda

@@ -14,10 +14,16 @@ namespace bridgecast::agenda {
 // times agree between them.
 std::vector<ArchivedSegment> PlayableSegments(const std::vector<ArchivedSegment>& segments);
 
-// A session's timeline from its journal and its playable segments. Errors:
-// unknown_session (nothing recorded, or no journal of that conference), and
-// those of the journal and the index.
-Result<ArchiveTimeline> LoadTimeline(const ConferenceStore& store, const ArchiveIndex& index,
+// A session's journal and the timeline built from it and its playable
+// segments; the journal comes along so the minutes need not read it again.
+struct SessionTimeline {
+  std::vector<Event> journal;
+  ArchiveTimeline timeline;
+};
+
+// Errors: unknown_session (nothing recorded, or no journal of that conference),
+// and those of the journal and the index.
+Result<SessionTimeline> LoadTimeline(const ConferenceStore& store, const ArchiveIndex& index,
                                      std::string_view session);
 
 }  // namespace bridgecast::agenda
