@@ -23,7 +23,8 @@ if [[ $mode == bench ]]; then
   packages+=(janus gnuplot-nox)
 fi
 if [[ $mode == test ]]; then
-  packages+=(catch2 chromium iproute2 util-linux)
+  # ffmpeg: the independent decoder that judges recorded and received media.
+  packages+=(catch2 chromium iproute2 util-linux ffmpeg)
 fi
 
 missing=()
