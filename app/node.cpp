@@ -102,7 +102,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   node->archive_http_ = std::make_unique<signaling::ArchiveHttp>(
       *node->store_, *node->archive_index_, archive_root, *node->signer_,
       signaling::ArchiveHttp::Recording{
-          [self] { return self->recording_->StatusJson(); },
+          session, [self] { return self->recording_->StatusJson(); },
           [self, session](std::string_view id) {
             return id == session && self->recording_->active();
           }},

@@ -103,8 +103,9 @@ std::optional<HttpResponse> ArchiveHttp::Handle(const HttpRequest& request) cons
   if (!access) return Refuse(401, access.error().code, access.error().message);
   const Role role = access->claims.role;
   if (status) {
-    if (role != Role::kOperator && role != Role::kChair) {
-      return Refuse(403, "forbidden", "this is for the chair and the operator");
+    if ((role != Role::kOperator && role != Role::kChair) ||
+        access->claims.conference != recording_.conference) {
+      return Refuse(403, "forbidden", "this is for the chair and the operator of this conference");
     }
     return Json(200, recording_.status());
   }

@@ -22,6 +22,7 @@ namespace bridgecast::signaling {
 class ArchiveHttp {
  public:
   struct Recording {
+    std::string conference;                        // whose recorder status() describes
     std::function<nlohmann::json()> status;       // GET /api/recording
     std::function<bool(std::string_view)> active;  // is this session being recorded now?
   };

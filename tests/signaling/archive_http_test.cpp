@@ -38,7 +38,7 @@ struct Fixture {
     std::ofstream(dir.File("archive/conf/secret.txt")) << "no";
     http = std::make_unique<ArchiveHttp>(
         *store, *index, dir.File("archive"), signer,
-        ArchiveHttp::Recording{[] { return nlohmann::json{{"state", "off"}}; },
+        ArchiveHttp::Recording{"conf", [] { return nlohmann::json{{"state", "off"}}; },
                                [](std::string_view) { return false; }},
         "https://node");
   }
@@ -107,20 +107,56 @@ TEST_CASE("archive requests are validated: token, role, conference, path") {
   CHECK(f.Get("/api/recording", "", token).status == 403);  // the operator's
   CHECK(f.Get("/api/recording", "", f.Token(Role::kOperator)).status == 200);
 
-  for (const char* path : {"/api/archive/conf/../conf/run0001-seg00000.ts",
-                           "/api/archive/conf/secret.txt", "/api/archive/conf/%2e%2e",
-                           "/api/archive/conf/run0001-seg00000.ts/x", "/api/archive/Conf/index.m3u8",
-                           "/api/archive/conf", "/api/archive/conf/", "/api/archive//index.m3u8",
-                           "/api/archive/conf/run0001-seg0000.ts"}) {
-    INFO(path);
-    const HttpResponse r = f.Get(path, "", token);
-    CHECK((r.status == 400 || r.status == 403 || r.status == 404));
-    CHECK(r.body != "no");  // never a file outside the index
+  // Each refusal has the one status and code docs/protocol.md gives it.
+  struct Refusal {
+    const char* path;
+    int status;
+    const char* code;
+  };
+  for (const Refusal& r : std::initializer_list<Refusal>{
+           {"/api/archive/conf/../conf/run0001-seg00000.ts", 400, "bad_path"},
+           {"/api/archive/conf/secret.txt", 404, "not_found"},
+           {"/api/archive/conf/%2e%2e", 404, "not_found"},
+           {"/api/archive/conf/run0001-seg00000.ts/x", 400, "bad_path"},
+           {"/api/archive/Conf/index.m3u8", 400, "bad_path"},
+           {"/api/archive/conf", 400, "bad_path"},
+           {"/api/archive/conf/", 400, "bad_path"},
+           {"/api/archive//index.m3u8", 400, "bad_path"},
+           {"/api/archive/conf/run0001-seg0000.ts", 404, "not_found"},
+           {"/api/archive/other/index.m3u8", 403, "forbidden"}}) {
+    INFO(r.path);
+    const HttpResponse answer = f.Get(r.path, "", token);
+    CHECK(answer.status == r.status);
+    CHECK(Code(answer) == r.code);
+    CHECK(answer.body != "no");  // never a file outside the index
   }
   // Well-formed but not in the index.
   HttpResponse missing = f.Get("/api/archive/conf/run0001-seg00001.ts", "", token);
   CHECK(missing.status == 404);
   CHECK(Code(missing) == "not_found");
+}
+
+TEST_CASE("every archive route refuses a staff token of another conference") {
+  Fixture f;
+  for (Role role : {Role::kReviewer, Role::kChair, Role::kOperator}) {
+    const std::string foreign = f.Token(role, "other");
+    for (const char* path :
+         {"/api/recording", "/api/archive/conf/index.m3u8", "/api/archive/conf/timeline.json",
+          "/api/archive/conf/minutes.json", "/api/archive/conf/minutes.html",
+          "/api/archive/conf/run0001-seg00000.ts"}) {
+      INFO(path << " as " << ToString(role));
+      const HttpResponse answer = f.Get(path, "", foreign);
+      // A reviewer may never read /api/recording; anyone else of another
+      // conference is refused the same way.
+      CHECK(answer.status == 403);
+      CHECK(Code(answer) == "forbidden");
+    }
+    // The list is filtered, not refused: another conference sees nothing of ours.
+    const HttpResponse list = f.Get("/api/archive/sessions", "", foreign);
+    REQUIRE(list.status == 200);
+    CHECK(nlohmann::json::parse(list.body)["sessions"].empty());
+  }
+  CHECK(f.Get("/api/recording", "", f.Token(Role::kChair)).status == 200);
 }
 
 }  // namespace bridgecast::signaling
