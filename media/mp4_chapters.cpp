@@ -11,7 +11,6 @@ namespace {
 
 constexpr size_t kHeader = 8;
 constexpr size_t kMaxChapters = 255;
-constexpr size_t kMaxTitle = 255;
 constexpr std::uintmax_t kMaxMoov = 64 * 1024 * 1024;
 
 Error Bad(std::string message) { return Error{"bad_mp4", std::move(message)}; }
@@ -63,13 +62,18 @@ std::string MakeBox(std::string_view type, std::string_view content) {
   return out;
 }
 
-// A UTF-8 string cut to at most `limit` bytes without splitting a character.
-std::string_view CutUtf8(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return text;
-  size_t end = limit;
+}  // namespace
+
+std::string ChapterTitle(std::string_view text) {
+  if (text.size() <= kMaxChapterTitleBytes) return std::string(text);
+  constexpr std::string_view kEllipsis = "\u2026";
+  size_t end = kMaxChapterTitleBytes - kEllipsis.size();
+  // Never split a character: back up to the start of the one at `end`.
   while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
+  return std::string(text.substr(0, end)) + std::string(kEllipsis);
 }
+
+namespace {
 
 std::string Chpl(const std::vector<Mp4Chapter>& chapters) {
   std::string content;
@@ -80,7 +84,7 @@ std::string Chpl(const std::vector<Mp4Chapter>& chapters) {
   for (size_t i = 0; i < count; ++i) {
     // 100 ns units.
     AppendBE(content, static_cast<std::uint64_t>(chapters[i].start.count()) * 10000, 8);
-    const std::string_view title = CutUtf8(chapters[i].title, kMaxTitle);
+    const std::string title = ChapterTitle(chapters[i].title);
     content.push_back(static_cast<char>(title.size()));
     content.append(title);
   }

@@ -11,10 +11,15 @@ namespace bridgecast::media {
 
 struct Mp4Chapter {
   std::chrono::milliseconds start{0};
-  std::string title;  // UTF-8, cut to 255 bytes
+  std::string title;  // UTF-8; written as ChapterTitle(title)
 
   bool operator==(const Mp4Chapter&) const = default;
 };
+
+// The chpl box gives a title one length byte: a longer title is cut to at most
+// this many bytes on a character boundary, ending in "…" so it shows as cut.
+inline constexpr size_t kMaxChapterTitleBytes = 255;
+std::string ChapterTitle(std::string_view text);
 
 // Chapter marks in an MP4 as a Nero 'chpl' box in moov/udta (what ffmpeg,
 // mp4v2 and most players read; mp4mux writes no chapters of its own).

@@ -33,6 +33,19 @@ std::string ReadAll(const std::string& path) {
 
 }  // namespace
 
+TEST_CASE("a long chapter title is cut on a character boundary and marked as cut") {
+  CHECK(ChapterTitle("Khai mạc") == "Khai mạc");
+  CHECK(ChapterTitle(std::string(255, 'x')) == std::string(255, 'x'));
+  // "ạ" is 3 bytes: 84 of them are 252 bytes, 85 would pass the limit.
+  std::string vietnamese;
+  for (int i = 0; i < 100; ++i) vietnamese += "ạ";
+  const std::string cut = ChapterTitle(vietnamese);
+  CHECK(cut.size() <= kMaxChapterTitleBytes);
+  std::string expected;
+  for (int i = 0; i < 84; ++i) expected += "ạ";
+  CHECK(cut == expected + "…");
+}
+
 TEST_CASE("chapters go into moov/udta as a chpl box and read back") {
   const std::string mvhd = Box("mvhd", std::string(100, '\1'));
   const std::string trak = Box("trak", Box("tkhd", std::string(84, '\2')));
@@ -47,7 +60,7 @@ TEST_CASE("chapters go into moov/udta as a chpl box and read back") {
     CHECK((*back)[0] == kChapters[0]);
     CHECK((*back)[1] == kChapters[1]);
     CHECK((*back)[2].start == milliseconds(3600000));
-    CHECK((*back)[2].title.size() == 255);
+    CHECK((*back)[2].title == std::string(252, 'x') + "…");
   }
   SECTION("an existing udta keeps its other boxes; an old chpl is replaced") {
     const std::string meta = Box("meta", std::string(20, '\3'));
@@ -62,12 +75,12 @@ TEST_CASE("chapters go into moov/udta as a chpl box and read back") {
     CHECK((*back)[0].title == "Bế mạc");
     CHECK((*back)[0].start == milliseconds(1000));
   }
-  SECTION("a title is cut on a character boundary") {
-    std::string title(254, 'a');
-    title += "ạ";  // three bytes: would end at 257
+  SECTION("a title is cut on a character boundary and marked as cut") {
+    std::string title(251, 'a');
+    title += "ạạ";  // three bytes each: would end at 257
     auto moov = MoovWithChapters(Box("moov", mvhd), {{milliseconds(0), title}});
     REQUIRE(moov.ok());
-    CHECK(ChaptersInMoov(*moov)->at(0).title == std::string(254, 'a'));
+    CHECK(ChaptersInMoov(*moov)->at(0).title == std::string(251, 'a') + "…");
   }
   SECTION("broken boxes are refused") {
     CHECK(MoovWithChapters("", kChapters).error().code == "bad_mp4");
