@@ -265,14 +265,17 @@ void PointReceiver::LinkVideo(GstPad* pad) {
     }
     return;
   }
+  // Whole access units from the depayloader (by RTP marker and timestamp):
+  // one buffer per picture, both of x264's slices. h264parse's own NAL-to-AU
+  // assembly split each IDR in two.
   media::GstElementPtr depay = media::MakeElement("rtph264depay");
-  media::GstElementPtr parse = media::MakeElement("h264parse");
   media::GstElementPtr filter = media::MakeElement("capsfilter");
+  media::GstElementPtr parse = media::MakeElement("h264parse");
   if (filter) {
     media::GstCapsPtr au(gst_caps_from_string("video/x-h264,alignment=au"));
     g_object_set(filter.get(), "caps", au.get(), nullptr);
   }
-  bool ok = AddChain(pipeline_.get(), {depay.get(), parse.get(), filter.get()});
+  bool ok = AddChain(pipeline_.get(), {depay.get(), filter.get(), parse.get()});
 
   GstElement* tail = nullptr;
   if (ok && options_.decode) {
@@ -299,9 +302,9 @@ void PointReceiver::LinkVideo(GstPad* pad) {
     ok = AddChain(pipeline_.get(), {sink.get()});
     tail = sink.get();
   }
-  ok = ok && gst_element_link(filter.get(), tail);
+  ok = ok && gst_element_link(parse.get(), tail);
   if (ok) {
-    media::GstPadPtr parsed(gst_element_get_static_pad(filter.get(), "src"));
+    media::GstPadPtr parsed(gst_element_get_static_pad(parse.get(), "src"));
     gst_pad_add_probe(parsed.get(), GST_PAD_PROBE_TYPE_BUFFER, &OnParsedFrame, this, nullptr);
     ok = LinkPad(pad, depay.get());
   }

@@ -48,7 +48,10 @@ std::string PipelineDescription(const ProgramConfig& c) {
       std::max<int>(1, static_cast<int>(c.fps * c.keyframe_interval.count() / 1000));
   const std::string filler = c.cbr_filler ? " option-string=\"nal-hrd=cbr:filler=1\"" : "";
   // The test pattern: moving bars, a wall clock and a tick each second.
-  // rtph264pay: SPS/PPS with every IDR for late joiners, and zero-latency
+  // h264parse puts SPS/PPS into every IDR access unit, once, for late joiners
+  // and for archive segments that must decode alone. (rtph264pay's own
+  // config-interval inserted them before each of the IDR's two slices, which
+  // split the picture in two at every depayloader.) rtph264pay: zero-latency
   // aggregation (otherwise small NAL units go out as separate packets).
   return fmt::format(
       "videotestsrc is-live=true pattern=smpte horizontal-speed=2 "
@@ -59,7 +62,8 @@ std::string PipelineDescription(const ProgramConfig& c) {
       "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
       "vbv-buf-capacity=1000 key-int-max={key}{filler} "
       "! video/x-h264,profile=constrained-baseline "
-      "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=-1 aggregate-mode=zero-latency "
+      "! h264parse config-interval=-1 ! video/x-h264,alignment=au "
+      "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 aggregate-mode=zero-latency "
       "! tee name=vtee allow-not-linked=true "
       "audiotestsrc is-live=true wave=ticks volume=0.3 "
       "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! audioresample "
