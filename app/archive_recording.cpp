@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "media/media_probe.hpp"
+#include "media/ts_packet.hpp"
 
 namespace bridgecast::app {
 
@@ -123,11 +125,29 @@ nlohmann::json ArchiveRecording::StatusJson() const {
           {"last_error", last_error_.empty() ? nlohmann::json(nullptr) : nlohmann::json(last_error_)}};
 }
 
+Status TrimToCompletePes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), {});
+  if (!in.eof() && in.fail()) return Error{"archive_error", "cannot read the segment"};
+  const size_t keep = media::CompleteTsPrefix(
+      {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()});
+  if (keep == data.size()) return Ok{};
+  std::error_code ec;
+  std::filesystem::resize_file(path, keep, ec);
+  if (ec) return Error{"archive_error", "cannot trim the segment: " + ec.message()};
+  spdlog::info("archive: {}: cut at a crash; trimmed {} bytes of unfinished frames", path,
+               data.size() - keep);
+  return Ok{};
+}
+
 Status RecoverOpenSegments(agenda::ArchiveIndex& index, const std::string& archive_root) {
   auto open = index.IncompleteSegments();
   if (!open) return open.error();
   for (const agenda::ArchivedSegment& s : *open) {
     const std::string path = archive_root + "/" + s.session + "/" + s.file;
+    if (Status trimmed = TrimToCompletePes(path); !trimmed) {
+      spdlog::warn("archive: {}: {}", path, trimmed.error().message);
+    }
     auto info = media::ProbeMedia(path);
     if (!info || info->duration <= agenda::Millis(0)) {
       spdlog::warn("archive: {} was cut before anything decodable; dropped from the index", path);

@@ -61,9 +61,14 @@ class ArchiveRecording final : public media::Recorder::Listener {
   media::Lifetime lifetime_;
 };
 
-// At start: measures the segments the index lists as still open (cut by a
-// crash) and completes them; one that does not decode at all is dropped from
-// the index and left on disk. Needs gst_init.
+// At start: trims the segments the index lists as still open (cut by a
+// crash) to their complete frames, measures and completes them; one that
+// does not decode at all is dropped from the index and left on disk. Needs
+// gst_init.
 Status RecoverOpenSegments(agenda::ArchiveIndex& index, const std::string& archive_root);
+
+// Cuts a segment file to media::CompleteTsPrefix: the last, maybe unfinished,
+// frame of each stream goes.
+Status TrimToCompletePes(const std::string& path);
 
 }  // namespace bridgecast::app

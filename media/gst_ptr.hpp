@@ -20,6 +20,9 @@ struct GstCapsUnref {
 struct GstStructureFree {
   void operator()(GstStructure* p) const { gst_structure_free(p); }
 };
+struct GstSampleUnref {
+  void operator()(GstSample* p) const { gst_sample_unref(p); }
+};
 struct GstPromiseUnref {
   void operator()(GstPromise* p) const { gst_promise_unref(p); }
 };
@@ -45,6 +48,7 @@ using GstPadPtr = GstObjectPtr<GstPad>;
 using GstBusPtr = GstObjectPtr<GstBus>;
 using GstCapsPtr = std::unique_ptr<GstCaps, GstCapsUnref>;
 using GstStructurePtr = std::unique_ptr<GstStructure, GstStructureFree>;
+using GstSamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;
 using GstPromisePtr = std::unique_ptr<GstPromise, GstPromiseUnref>;
 using GstSdpMessagePtr = std::unique_ptr<GstSDPMessage, GstSdpMessageFree>;
 using GstSessionDescriptionPtr =

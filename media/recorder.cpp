@@ -1,6 +1,7 @@
 #include "media/recorder.hpp"
 
 #include <fmt/format.h>
+#include <gst/app/gstappsink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,6 +12,8 @@
 
 #include "media/bus_error.hpp"
 #include "media/gst_ptr.hpp"
+#include "media/segment_file.hpp"
+#include "media/ts_segmenter.hpp"
 
 // The recording branch's bin: a GstBin whose handle_message sees every message
 // of its children first, on the posting thread. It keeps errors (and the
@@ -25,12 +28,46 @@ struct BridgecastRecorderBinClass {
 };
 
 namespace bridgecast::media {
+namespace {
+
+// The running time of a PES timestamp. mpegtsmux writes PTS = running time +
+// 3600 s (its TS_MUX_CLOCK_BASE) on the 33-bit 90 kHz clock; the wrap (every
+// ~26.5 h) is resolved against `near`, the muxer's output time, which trails
+// the pictures by the branch's latency (0.1-0.3 s: the wrong clock for the
+// segment's wall-clock start).
+GstClockTime PesRunningTime(std::uint64_t pts, GstClockTime near) {
+  constexpr std::uint64_t kClockBase = 3600ULL * 90000;
+  constexpr std::uint64_t kWrap = 1ULL << 33;
+  if (!GST_CLOCK_TIME_IS_VALID(near)) return GST_CLOCK_TIME_NONE;
+  const std::uint64_t near_ticks = gst_util_uint64_scale(near, 90000, GST_SECOND) + kClockBase;
+  std::uint64_t ticks = (near_ticks / kWrap) * kWrap + pts;
+  // Of the candidates one wrap apart, the one nearest the muxer's time.
+  if (ticks > near_ticks + kWrap / 2) ticks -= kWrap;
+  if (ticks + kWrap / 2 < near_ticks) ticks += kWrap;
+  if (ticks < kClockBase) return GST_CLOCK_TIME_NONE;
+  return gst_util_uint64_scale(ticks - kClockBase, GST_SECOND, 90000);
+}
+
+}  // namespace
 
 // Shared between the recorder (main loop) and the bin's streaming threads.
+// The segment writer is used only by the appsink's streaming thread.
 struct Recorder::Hooks {
+  Hooks(std::weak_ptr<char> w, Recorder* r, const RecorderConfig& config)
+      : watch(std::move(w)),
+        recorder(r),
+        directory(config.directory),
+        run(config.run),
+        segmenter(config.max_segment) {}
+
   std::weak_ptr<char> watch;
   Recorder* recorder;
   std::atomic<bool> failed{false};
+  const std::string directory;
+  const unsigned run;
+  TsSegmenter segmenter;
+  std::optional<SegmentFile> file;
+  unsigned next_seq = 0;
 
   void Fail(std::string message) {
     if (failed.exchange(true)) return;
@@ -38,36 +75,64 @@ struct Recorder::Hooks {
     PostIfAlive(watch, [r, message = std::move(message)] { r->OnFailed(message); });
   }
 
+  // Writes the muxer's output as it comes; a keyframe after max_segment
+  // closes the segment and opens the next, which starts with it.
+  void Write(std::span<const std::uint8_t> bytes, GstClockTime running_time) {
+    auto actions = segmenter.Push(bytes);
+    if (!actions) return Fail(actions.error().message);
+    for (const TsAction& action : *actions) {
+      Status written = Ok{};
+      if (const auto* cut = std::get_if<TsCut>(&action)) {
+        if (file) written = CloseSegment(cut->ended.value_or(std::chrono::milliseconds(0)));
+        if (written) written = OpenSegment(PesRunningTime(cut->pts, running_time));
+        if (written) written = file->Write(cut->head);
+      } else if (file) {
+        written = file->Write(std::get<TsWrite>(action).bytes);
+      }
+      if (!written) return Fail(written.error().message);
+    }
+  }
+
+  // End of stream: the open segment is complete; then the recorder is drained.
+  void Finish() {
+    if (file && !failed) {
+      if (Status closed = CloseSegment(segmenter.open_duration()); !closed) {
+        return Fail(closed.error().message);
+      }
+    }
+    Recorder* r = recorder;
+    PostIfAlive(watch, [r] { r->OnDrained(); });
+  }
+
+  Status OpenSegment(GstClockTime running_time) {
+    const std::string name = SegmentName{run, next_seq++}.ToString();
+    auto created = SegmentFile::Create(directory + "/" + name);
+    if (!created) return created.error();
+    file.emplace(std::move(*created));
+    Recorder* r = recorder;
+    PostIfAlive(watch, [r, name, running_time] { r->OnSegmentOpened(name, running_time); });
+    return Ok{};
+  }
+
+  Status CloseSegment(std::chrono::milliseconds duration) {
+    const std::uint64_t size = file->bytes();
+    const std::string name = std::filesystem::path(file->path()).filename().string();
+    Status closed = file->Close();
+    file.reset();
+    if (!closed) return closed;
+    Recorder* r = recorder;
+    PostIfAlive(watch, [r, name, duration, size] { r->OnSegmentClosed(name, duration, size); });
+    return Ok{};
+  }
+
   // True when the message is consumed here.
   bool OnMessage(GstMessage* message) {
     switch (GST_MESSAGE_TYPE(message)) {
-      case GST_MESSAGE_ERROR: {
+      case GST_MESSAGE_ERROR:
         Fail(BusErrorText(message));
         return true;
-      }
-      case GST_MESSAGE_EOS: {
-        Recorder* r = recorder;
-        PostIfAlive(watch, [r] { r->OnDrained(); });
-        return true;
-      }
-      case GST_MESSAGE_ELEMENT: {
-        const GstStructure* s = gst_message_get_structure(message);
-        const bool opened = gst_structure_has_name(s, "splitmuxsink-fragment-opened");
-        if (!opened && !gst_structure_has_name(s, "splitmuxsink-fragment-closed")) return false;
-        const char* location = gst_structure_get_string(s, "location");
-        guint64 running_time = GST_CLOCK_TIME_NONE;
-        gst_structure_get_uint64(s, "running-time", &running_time);
-        Recorder* r = recorder;
-        std::string file = location ? location : "";
-        PostIfAlive(watch, [r, opened, file = std::move(file), running_time] {
-          if (opened) {
-            r->OnFragmentOpened(file, running_time);
-          } else {
-            r->OnFragmentClosed(file, running_time);
-          }
-        });
-        return true;
-      }
+      case GST_MESSAGE_EOS:
+        return true;  // the appsink's eos callback has finished the segment
       default:
         return false;
     }
@@ -146,6 +211,22 @@ GstElement* Add(GstBin* bin, const char* factory, Properties properties = {}) {
   return AddToBin(bin, std::move(element));
 }
 
+GstFlowReturn OnMuxedSample(GstAppSink* sink, gpointer data) {
+  auto* hooks = static_cast<Recorder::Hooks*>(data);
+  GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (!sample || hooks->failed) return GST_FLOW_OK;
+  GstBuffer* buffer = gst_sample_get_buffer(sample.get());
+  GstMapInfo map;
+  if (!buffer || !gst_buffer_map(buffer, &map, GST_MAP_READ)) return GST_FLOW_OK;
+  const GstClockTime running_time = gst_segment_to_running_time(
+      gst_sample_get_segment(sample.get()), GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  hooks->Write({map.data, map.size}, running_time);
+  gst_buffer_unmap(buffer, &map);
+  return GST_FLOW_OK;
+}
+
+void OnMuxedEos(GstAppSink*, gpointer data) { static_cast<Recorder::Hooks*>(data)->Finish(); }
+
 // Unlinks the tee pads between two buffers, then (main loop) releases them.
 struct Detacher {
   std::vector<std::pair<GstElement*, GstPad*>> tee_pads;
@@ -176,19 +257,6 @@ struct Detacher {
           [](gpointer data) { delete static_cast<std::shared_ptr<Detacher>*>(data); });
     }
   }
-};
-
-// splitmuxsink's file names: run%04u-seg%05u.ts, never reused across runs.
-struct Naming {
-  std::string directory;
-  unsigned run;
-
-  static gchar* Location(GstElement*, guint fragment, gpointer data) {
-    const auto* n = static_cast<const Naming*>(data);
-    const std::string path = n->directory + "/" + SegmentName{n->run, fragment}.ToString();
-    return g_strdup(path.c_str());
-  }
-  static void Free(gpointer data, GClosure*) { delete static_cast<Naming*>(data); }
 };
 
 // Stops the bin and takes it out of the pipeline. Main loop.
@@ -245,18 +313,21 @@ Status Recorder::Build() {
                                                      nullptr));
   gst_object_ref_sink(bin_element);
   GstElementPtr owned_bin(bin_element);
-  auto* hooks = new Hooks{lifetime_.Watch(), this};
+  auto* hooks = new Hooks(lifetime_.Watch(), this, config_);
   reinterpret_cast<BridgecastRecorderBin*>(bin_element)->hooks = hooks;
   GstBin* bin = GST_BIN(bin_element);
 
-  const std::string max_time =
-      std::to_string(std::chrono::nanoseconds(config_.max_segment).count());
   // About two seconds of packets: if the disk stalls, old ones are dropped here.
   GstElement* vqueue = Add(bin, "queue", {{"leaky", "downstream"}, {"max-size-buffers", "0"},
                                           {"max-size-bytes", "0"}, {"max-size-time", "2000000000"}});
   GstElement* vdepay = Add(bin, "rtph264depay", {{"wait-for-keyframe", "true"},
                                                  {"request-keyframe", "true"}});
-  GstElement* vparse = Add(bin, "h264parse", {{"config-interval", "-1"}});
+  // Whole access units straight from the depayloader (which assembles them by
+  // RTP marker and timestamp): the two slices x264 makes of a picture are one
+  // PES, one picture, one timestamp. (h264parse's own NAL-to-AU assembly split
+  // each IDR in two.) SPS/PPS come with every IDR from the payloader.
+  GstElement* vcaps = Add(bin, "capsfilter");
+  GstElement* vparse = Add(bin, "h264parse");
   GstElement* aqueue = Add(bin, "queue", {{"leaky", "downstream"}, {"max-size-buffers", "0"},
                                           {"max-size-bytes", "0"}, {"max-size-time", "2000000000"}});
   GstElement* adepay = Add(bin, "rtpopusdepay");
@@ -265,32 +336,24 @@ Status Recorder::Build() {
   GstElement* ares = Add(bin, "audioresample");
   GstElement* aenc = Add(bin, "avenc_aac", {{"bitrate", "96000"}});
   GstElement* aparse = Add(bin, "aacparse");
-  GstElement* split = Add(bin, "splitmuxsink", {{"max-size-time", max_time.c_str()},
-                                                {"send-keyframe-requests", "false"}});
-  if (!vqueue || !vdepay || !vparse || !aqueue || !adepay || !adec || !aconv || !ares || !aenc ||
-      !aparse || !split) {
+  GstElement* mux = Add(bin, "mpegtsmux");
+  GstElement* sink = Add(bin, "appsink", {{"sync", "false"}, {"async", "false"},
+                                          {"enable-last-sample", "false"}});
+  if (!vqueue || !vdepay || !vparse || !vcaps || !aqueue || !adepay || !adec || !aconv || !ares ||
+      !aenc || !aparse || !mux || !sink) {
     return Error{"media_failed", "a recording element is missing (gstreamer1.0-libav, -good, "
                                  "-bad plugins)"};
   }
-  GstElementPtr muxer = MakeElement("mpegtsmux");
-  // Unbuffered: what the muxer produced is in the file, not in our memory, when we die.
-  GstElementPtr sink = MakeElement("filesink");
-  if (!muxer || !sink) return Error{"media_failed", "mpegtsmux or filesink is missing"};
-  gst_util_set_object_arg(G_OBJECT(sink.get()), "buffer-mode", "unbuffered");
-  g_object_set(split, "muxer", muxer.get(), "sink", sink.get(), nullptr);
+  GstCapsPtr au(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+  g_object_set(vcaps, "caps", au.get(), nullptr);
+  GstAppSinkCallbacks callbacks{};
+  callbacks.eos = &OnMuxedEos;
+  callbacks.new_sample = &OnMuxedSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, hooks, nullptr);
 
-  g_signal_connect_data(split, "format-location", G_CALLBACK(&Naming::Location),
-                        new Naming{config_.directory, config_.run}, &Naming::Free,
-                        GConnectFlags(0));
-
-  GstPadPtr split_video(gst_element_request_pad_simple(split, "video"));
-  GstPadPtr split_audio(gst_element_request_pad_simple(split, "audio_%u"));
-  GstPadPtr vparse_src(gst_element_get_static_pad(vparse, "src"));
-  GstPadPtr aparse_src(gst_element_get_static_pad(aparse, "src"));
-  if (!split_video || !split_audio || !gst_element_link_many(vqueue, vdepay, vparse, nullptr) ||
-      !gst_element_link_many(aqueue, adepay, adec, aconv, ares, aenc, aparse, nullptr) ||
-      gst_pad_link(vparse_src.get(), split_video.get()) != GST_PAD_LINK_OK ||
-      gst_pad_link(aparse_src.get(), split_audio.get()) != GST_PAD_LINK_OK) {
+  if (!gst_element_link_many(vqueue, vdepay, vcaps, vparse, mux, nullptr) ||
+      !gst_element_link_many(aqueue, adepay, adec, aconv, ares, aenc, aparse, mux, nullptr) ||
+      !gst_element_link(mux, sink)) {
     return Error{"media_failed", "cannot link the recording branch"};
   }
 
@@ -346,7 +409,7 @@ void Recorder::Detach() {
       branch->Remove();
       return;
     }
-    // Stopping: drain, so splitmuxsink closes the open segment and posts EOS.
+    // Stopping: drain, so the writer closes the open segment.
     for (const char* name : {"video", "audio"}) {
       GstPadPtr ghost(gst_element_get_static_pad(branch->bin, name));
       gst_pad_send_event(ghost.get(), gst_event_new_eos());
@@ -399,28 +462,20 @@ WallTime Recorder::WallTimeOf(GstClockTime running_time) const {
   return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(behind);
 }
 
-void Recorder::OnFragmentOpened(std::string location, GstClockTime running_time) {
-  const std::string file = std::filesystem::path(location).filename().string();
+void Recorder::OnSegmentOpened(const std::string& file, GstClockTime running_time) {
   auto name = SegmentName::Parse(file);
   if (!name) return;
   current_ = RecorderSegment{name->run, name->seq, file, WallTimeOf(running_time)};
-  current_start_ = running_time;
   listener_.OnRecorderSegmentOpened(*current_);
 }
 
-void Recorder::OnFragmentClosed(std::string location, GstClockTime running_time) {
-  const std::string file = std::filesystem::path(location).filename().string();
+void Recorder::OnSegmentClosed(const std::string& file, std::chrono::milliseconds duration,
+                               std::uint64_t bytes) {
   if (!current_ || current_->file != file) return;
   RecorderSegment closed = *current_;
   current_.reset();
-  if (GST_CLOCK_TIME_IS_VALID(running_time) && GST_CLOCK_TIME_IS_VALID(current_start_) &&
-      running_time > current_start_) {
-    closed.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::nanoseconds(running_time - current_start_));
-  }
-  std::error_code ec;
-  const auto bytes = std::filesystem::file_size(location, ec);
-  closed.bytes = ec ? 0 : bytes;
+  closed.duration = duration;
+  closed.bytes = bytes;
   listener_.OnRecorderSegmentClosed(closed);
 }
 

@@ -20,7 +20,7 @@ using WallTime = std::chrono::sys_time<std::chrono::milliseconds>;
 struct RecorderConfig {
   std::string directory;  // <state_dir>/archive/<session>, created by the caller
   unsigned run = 1;       // segment files are run%04u-seg%05u.ts
-  // splitmuxsink cuts at the first keyframe after this much media.
+  // A segment ends at the first keyframe after this much media.
   std::chrono::milliseconds max_segment = std::chrono::seconds(4);
 };
 
@@ -34,10 +34,12 @@ struct RecorderSegment {
 };
 
 // Records the program exactly as it is sent: a branch on the program's RTP tees
-// (depayload; H.264 as is, Opus to AAC for HLS players) into segmented MPEG-TS.
-// A TS segment is readable up to the last packet written, so a crash loses at
-// most the GOP splitmuxsink holds (one keyframe interval) — the file sink
-// writes unbuffered.
+// (depayload; H.264 as is in whole access units, Opus to AAC for HLS players)
+// into segmented MPEG-TS. Each muxed packet is written to the open segment as
+// it comes (TsSegmenter; a keyframe after max_segment starts the next file),
+// unbuffered: a TS segment is readable up to the last packet written, so a
+// crash loses only what the branch's elements hold (the AAC encoder and the
+// muxer, a few frames).
 //
 // The branch lives in its own bin that swallows its errors and flow errors:
 // a full disk stops the recording, never the tees or the points.
@@ -78,8 +80,9 @@ class Recorder {
   Recorder(Program& program, const RecorderConfig& config, Listener& listener);
   Status Build();
   void Detach();
-  void OnFragmentOpened(std::string location, GstClockTime running_time);
-  void OnFragmentClosed(std::string location, GstClockTime running_time);
+  void OnSegmentOpened(const std::string& file, GstClockTime running_time);
+  void OnSegmentClosed(const std::string& file, std::chrono::milliseconds duration,
+                       std::uint64_t bytes);
   void OnFailed(const std::string& message);
   void OnDrained();
   WallTime WallTimeOf(GstClockTime running_time) const;
@@ -91,7 +94,6 @@ class Recorder {
   GstPad* video_tee_pad_ = nullptr;
   GstPad* audio_tee_pad_ = nullptr;
   std::optional<RecorderSegment> current_;
-  GstClockTime current_start_ = GST_CLOCK_TIME_NONE;
   bool detached_ = false;
   bool stopping_ = false;
   guint drain_timer_ = 0;

@@ -111,6 +111,15 @@ std::string IssueToken(const TestNode& node, const std::string& role, const std:
   return run.out.substr(0, run.out.find('\n'));
 }
 
+std::string IssueTokenFor(const TestNode& node, const std::string& conference,
+                          const std::string& role) {
+  const CommandRun run = RunBridgecast(
+      {"token", "--conference", conference, "--role", role, "--state-dir", node.state_dir()},
+      node.root()->path() + "/token.log");
+  if (run.exit_status != 0 || run.out.empty()) return "";
+  return run.out.substr(0, run.out.find('\n'));
+}
+
 CommandRun RunArchive(const std::string& state_dir, std::vector<std::string> args) {
   args.insert(args.begin(), "archive");
   args.insert(args.end(), {"--state-dir", state_dir});

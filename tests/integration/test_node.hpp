@@ -55,6 +55,11 @@ class TestNode {
 std::string IssueToken(const TestNode& node, const std::string& role,
                        const std::string& point = "");
 
+// `bridgecast token` signed with `node`'s key for another conference, given as
+// a conference file or id; empty on failure.
+std::string IssueTokenFor(const TestNode& node, const std::string& conference,
+                          const std::string& role);
+
 // `bridgecast report attendance` on a state directory: exit status and stdout.
 struct CommandRun {
   int exit_status = -1;

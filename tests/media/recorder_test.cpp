@@ -10,6 +10,7 @@
 #include "media/media_probe.hpp"
 #include "media/mp4_chapters.hpp"
 #include "media_test_util.hpp"
+#include "tests/support/media_judge.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -48,6 +49,31 @@ ProgramConfig OneSecondKeyframes() {
   ProgramConfig c = test::SmallProgram();
   c.keyframe_interval = std::chrono::seconds(1);
   return c;
+}
+
+// What ffmpeg makes of one file: clean, keyframe first, one picture per
+// captured frame with strictly increasing timestamps, each carrying its
+// capture stamp. `frames` is how many the file should hold.
+void CheckDecodesWhole(const std::string& path, double frames, double tolerance) {
+  auto video = bridgecast::test::JudgeVideo(path);
+  REQUIRE(video.ok());
+  INFO(path << ": " << video->pictures.size() << " pictures, expected " << frames << "; errors: "
+            << video->errors);
+  CHECK(video->errors.empty());
+  CHECK(video->StartsWithKeyframe());
+  CHECK(video->StrictlyIncreasing());
+  CHECK(std::abs(static_cast<double>(video->pictures.size()) - frames) <= tolerance);
+  auto stamps = bridgecast::test::ReadStamps(path, 320, 180);
+  REQUIRE(stamps.ok());
+  CHECK(stamps->stamps.size() == video->pictures.size());
+  CHECK(stamps->Readable() >= 0.99 * stamps->stamps.size());
+  // One picture per captured frame: each stamp newer than the one before.
+  std::chrono::milliseconds previous{0};
+  for (const auto& stamp : stamps->stamps) {
+    if (!stamp) continue;
+    CHECK(*stamp > previous);
+    previous = *stamp;
+  }
 }
 
 }  // namespace
@@ -96,6 +122,16 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
       const auto expected_start = listener.closed[i - 1].wall_start + listener.closed[i - 1].duration;
       CHECK(std::chrono::abs(s.wall_start - expected_start) < std::chrono::milliseconds(200));
     }
+    // The segment's wall-clock start is when its first picture was captured:
+    // what chapters and the minutes' links are placed by.
+    auto stamps = bridgecast::test::ReadStamps(dir.path + "/" + s.file, 320, 180);
+    REQUIRE(stamps.ok());
+    REQUIRE_FALSE(stamps->stamps.empty());
+    REQUIRE(stamps->stamps[0]);
+    CHECK(std::chrono::abs(*stamps->stamps[0] - s.wall_start.time_since_epoch()) <=
+          std::chrono::milliseconds(20));
+    // Each segment decodes alone (as an HLS player seeking to it does).
+    CheckDecodesWhole(dir.path + "/" + s.file, s.duration.count() * 15 / 1000.0, 1);
   }
   CHECK(total >= std::chrono::seconds(3));
 }
@@ -132,10 +168,17 @@ TEST_CASE("two runs export to one MP4 with chapters") {
   CHECK(info->audio_codec == "audio/mpeg");
   INFO("recorded " << recorded.count() << " ms, exported " << info->duration.count() << " ms");
   CHECK(std::chrono::abs(info->duration - recorded) < std::chrono::milliseconds(400));
+  CheckDecodesWhole(out, recorded.count() * 15 / 1000.0, std::max(2.0, recorded.count() * 0.015 / 100));
   auto chapters = ReadMp4Chapters(out);
   REQUIRE(chapters.ok());
   REQUIRE(chapters->size() == 2);
   CHECK((*chapters)[1].title == "Thảo luận");
+  // ffmpeg reads the same chapters.
+  auto probed = bridgecast::test::ProbeChapters(out);
+  REQUIRE(probed.ok());
+  REQUIRE(probed->size() == 2);
+  CHECK((*probed)[1].title == "Thảo luận");
+  CHECK((*probed)[1].start_s == Approx(2.0));
 }
 
 TEST_CASE("a write error stops the recording, not the program") {
