@@ -336,7 +336,8 @@ Status Recorder::Build() {
   GstElement* ares = Add(bin, "audioresample");
   GstElement* aenc = Add(bin, "avenc_aac", {{"bitrate", "96000"}});
   GstElement* aparse = Add(bin, "aacparse");
-  GstElement* mux = Add(bin, "mpegtsmux");
+  // Seven packets (1316 bytes) per write: a few ms of media, 7x fewer syscalls.
+  GstElement* mux = Add(bin, "mpegtsmux", {{"alignment", "7"}});
   GstElement* sink = Add(bin, "appsink", {{"sync", "false"}, {"async", "false"},
                                           {"enable-last-sample", "false"}});
   if (!vqueue || !vdepay || !vparse || !vcaps || !aqueue || !adepay || !adec || !aconv || !ares ||

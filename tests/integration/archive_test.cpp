@@ -322,6 +322,13 @@ TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each
   const CommandRun listed = RunArchive(node->state_dir(), {"list"});
   CHECK(listed.exit_status == 0);
   CHECK(listed.out.find(conference) != std::string::npos);
+
+  // A segment that no longer decodes makes verify fail, naming it.
+  std::ofstream(archive_dir + "/run0002-seg00000.ts", std::ios::trunc) << std::string(4096, 'x');
+  const CommandRun damaged = RunArchive(node->state_dir(), {"verify", conference});
+  INFO(damaged.out);
+  CHECK(damaged.exit_status == 1);
+  CHECK(damaged.out.find("FAIL\trun0002-seg00000.ts") != std::string::npos);
 }
 TEST_CASE("an archive that cannot be written stops the recording, not the broadcast; staff are told") {
   auto root = std::make_shared<TempDir>();
