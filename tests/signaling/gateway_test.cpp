@@ -235,7 +235,7 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(body["points"][1]["name"] == "Thành ủy Huế");
 }
 
-TEST_CASE("every role is welcomed with a snapshot; only points get media") {
+TEST_CASE("every role is welcomed with a snapshot, and only points get media") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));
   f.Hello(2, f.Token(Role::kObserver));
@@ -282,7 +282,7 @@ TEST_CASE("point.join on a point's connection, point.leave when it closes") {
   CHECK(f.gateway.points_joined() == 0);
 }
 
-TEST_CASE("commands are acked with the client's id; refusals echo it") {
+TEST_CASE("commands are acked with the client's id, and refusals echo it") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));
   f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
@@ -457,7 +457,7 @@ TEST_CASE("a client too far behind gets a snapshot instead of the events") {
         Gateway::kMaxResumeEvents + 1);
 }
 
-TEST_CASE("presence left over from a crash is cleared; shutdown journals the leaves") {
+TEST_CASE("presence left over from a crash is cleared, and shutdown journals the leaves") {
   Fixture f;
   REQUIRE(f.store->Execute("conf", agenda::cmd::JoinPoint{"hue"}, agenda::Actor::System(),
                            f.wall_clock.Now()));
