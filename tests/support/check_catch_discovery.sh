@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every Catch2 test case must be exactly one ctest entry named PREFIX + name.
-# A name with a CMake list separator (';') is split by catch_discover_tests
-# into entries whose specs match nothing, so the case silently never runs.
+# catch_discover_tests reads the names as a CMake list: a ';' splits a name
+# into entries whose specs match nothing, an unbalanced '[' merges it with
+# the names after it; either way cases silently never ran.
 # Usage: check_catch_discovery.sh BUILD_DIR PREFIX BINARY [PREFIX BINARY]...
 set -uo pipefail
 build=$1
