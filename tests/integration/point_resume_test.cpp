@@ -33,7 +33,8 @@ bool WaitForMedia(const TestNode& node, const std::string& point, seconds limit)
         const json body = json::parse(r.body, nullptr, false);
         if (r.status != 200 || body.is_discarded()) return false;
         for (const json& p : body["points"]) {
-          if (p["point"] == point) return p["state"] == "connected" && p.value("packets_sent", 0) > 0;
+          if (p["point"] != point) continue;
+          return p["state"] == "connected" && p.value("packets_sent", 0) > 0;
         }
         return false;
       },

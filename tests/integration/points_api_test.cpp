@@ -45,7 +45,9 @@ TEST_CASE("/api/points counts what real sessions send, and absent points are abs
   std::string token = ReadFile(node.state_dir() + "/operator-token");
   token = token.substr(0, token.find('\n'));
   REQUIRE_FALSE(token.empty());
-  const std::vector<std::string> joined = {links["points"][0]["point"], links["points"][1]["point"]};
+  // --count 2 takes the first two points of the links.
+  const std::vector<std::string> joined = {links["points"][0]["point"],
+                                           links["points"][1]["point"]};
 
   TempDir dir;
   auto points = StartPoints(node, {"--count", "2"}, dir.path() + "/report.json",

@@ -91,8 +91,9 @@ bool RawWebSocket::Fill(std::chrono::milliseconds timeout) {
   const int n = SSL_read(state_->ssl, chunk, sizeof chunk);
   if (n <= 0) {
     const int error = SSL_get_error(state_->ssl, n);
-    const bool timed_out = error == SSL_ERROR_WANT_READ ||
-                           (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
+    const bool would_block = errno == EAGAIN || errno == EWOULDBLOCK;
+    const bool timed_out =
+        error == SSL_ERROR_WANT_READ || (error == SSL_ERROR_SYSCALL && would_block);
     closed_ = !timed_out;
     return false;
   }
