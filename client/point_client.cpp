@@ -54,7 +54,7 @@ void PointClient::StartAttempt() {
     signaling_ = config_.signaling(context_, *this);
   } else {
     signaling_ = std::make_unique<SignalingClient>(context_, config_.ws, config_.token,
-                                                   config_.point, *this);
+                                                   config_.point, *this, last_seq_);
   }
   signaling_->Connect();
 }
@@ -94,6 +94,9 @@ PointReport PointClient::Report() const {
   }
   r.latency_ms = counters_->Latencies();
   r.stamps_unread = counters_->stamps_unread.load();
+  r.last_seq = last_seq_;
+  r.events_received = events_received_;
+  r.snapshots_received = snapshots_received_;
   r.attempts = attempts_;
   r.gave_up = gave_up_;
   r.error = error_;
@@ -129,6 +132,17 @@ void PointClient::OnRemoteState(const std::string& state) {
     MarkConnected();
   } else if (state == "failed" || state == "closed") {
     FailAttempt("the node reports media " + state);
+  }
+}
+
+void PointClient::OnConferenceFrame(const signaling::ConferenceFrame& frame) {
+  if (!frame.seq) return;
+  // A snapshot may go back (the node's journal was reset): it is the truth.
+  last_seq_ = frame.seq;
+  if (frame.type == "snapshot") {
+    ++snapshots_received_;
+  } else {
+    ++events_received_;
   }
 }
 

@@ -30,8 +30,9 @@ struct PointClientConfig {
 };
 
 // One bridge point for the whole run: joins, and rejoins after a failure or
-// a connect timeout until the retries run out. Each attempt is a fresh
-// SignalingClient and PointReceiver; counters add up across attempts.
+// a connect timeout until the retries run out, resuming the conference from
+// the last event seen. Each attempt is a fresh SignalingClient and
+// PointReceiver; counters add up across attempts.
 class PointClient final : public PointSignaling::Listener, public PointReceiver::Listener {
  public:
   class Listener {
@@ -59,6 +60,7 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   void OnOffer(const std::string& sdp) override;
   void OnRemoteCandidate(int sdp_mline_index, const std::string& candidate) override;
   void OnRemoteState(const std::string& state) override;
+  void OnConferenceFrame(const signaling::ConferenceFrame& frame) override;
   void OnSignalingError(const signaling::NodeError& error) override;
   void OnSignalingClosed(const std::string& reason, bool retryable) override;
   // PointReceiver::Listener
@@ -103,6 +105,11 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   std::optional<int64_t> first_frame_ms_;
   std::optional<TimePoint> first_frame_at_;  // for the receive window in the report
   std::string error_;
+  // The newest conference event seen, across attempts: the next hello
+  // resumes from it (docs/protocol.md, "Session flow").
+  std::optional<std::uint64_t> last_seq_;
+  uint64_t events_received_ = 0;
+  int snapshots_received_ = 0;
 };
 
 }  // namespace bridgecast::client

@@ -25,6 +25,8 @@ class PointSignaling {
     virtual void OnOffer(const std::string& sdp) = 0;
     virtual void OnRemoteCandidate(int sdp_mline_index, const std::string& candidate) = 0;
     virtual void OnRemoteState(const std::string& state) = 0;
+    // A snapshot or event (its seq is what a reconnect resumes from), or an ack.
+    virtual void OnConferenceFrame(const signaling::ConferenceFrame& frame) = 0;
     virtual void OnSignalingError(const signaling::NodeError& error) = 0;
     // `retryable` is false when reconnecting cannot help (certificate pin).
     virtual void OnSignalingClosed(const std::string& reason, bool retryable) = 0;

@@ -51,6 +51,9 @@ std::string RunReport::ToJson() const {
                                 {"p95", Percentile(p.latency_ms, 0.95)},
                                 {"max", Percentile(p.latency_ms, 1.0)}}},
                     {"stamps_unread", p.stamps_unread},
+                    {"last_seq", OrNull(p.last_seq)},
+                    {"events_received", p.events_received},
+                    {"snapshots_received", p.snapshots_received},
                     {"attempts", p.attempts},
                     {"gave_up", p.gave_up},
                     {"error", p.error.empty() ? json(nullptr) : json(p.error)}});

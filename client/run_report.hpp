@@ -27,6 +27,12 @@ struct PointReport {
   // whose capture stamp did not read.
   std::vector<double> latency_ms;
   uint64_t stamps_unread = 0;
+  // Conference frames: the newest event seq seen, the events and the
+  // snapshots received (a resumed reconnect gets the missed events instead
+  // of a second snapshot).
+  std::optional<uint64_t> last_seq;
+  uint64_t events_received = 0;
+  int snapshots_received = 0;
   int attempts = 0;
   bool gave_up = false;  // stopped retrying before the run ended
   std::string error;     // last failure, empty if none

@@ -7,8 +7,10 @@
 namespace bridgecast::client {
 
 SignalingClient::SignalingClient(WsContext& context, WsClientOptions options, std::string token,
-                                 std::string log_name, Listener& listener)
+                                 std::string log_name, Listener& listener,
+                                 std::optional<std::uint64_t> last_seq)
     : token_(std::move(token)),
+      last_seq_(last_seq),
       log_name_(std::move(log_name)),
       listener_(listener),
       ws_(context, std::move(options), *this) {}
@@ -20,7 +22,7 @@ void SignalingClient::SendCandidate(int sdp_mline_index, std::string_view candid
 }
 
 void SignalingClient::OnOpen() {
-  ws_.Send(signaling::HelloMessage(token_));
+  ws_.Send(signaling::HelloMessage(token_, last_seq_));
   listener_.OnSignalingOpen();
 }
 
@@ -44,7 +46,7 @@ void SignalingClient::OnMessage(std::string_view text) {
         } else if constexpr (std::is_same_v<T, signaling::StateChange>) {
           listener_.OnRemoteState(m.state);
         } else if constexpr (std::is_same_v<T, signaling::ConferenceFrame>) {
-          // This client plays the program; the conference UI is the browser's.
+          listener_.OnConferenceFrame(m);
         } else {
           listener_.OnSignalingError(m);
         }

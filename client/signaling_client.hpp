@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,9 +18,11 @@ class SignalingClient final : public PointSignaling, public WsClient::Listener {
  public:
   using Listener = PointSignaling::Listener;
 
-  // `log_name` prefixes log lines (the point id).
+  // `log_name` prefixes log lines (the point id). With `last_seq`, hello
+  // asks for the events after it (a reconnect) instead of a snapshot.
   SignalingClient(WsContext& context, WsClientOptions options, std::string token,
-                  std::string log_name, Listener& listener);
+                  std::string log_name, Listener& listener,
+                  std::optional<std::uint64_t> last_seq = std::nullopt);
 
   void Connect() override { ws_.Connect(); }
   void SendAnswer(std::string_view sdp) override;
@@ -32,6 +36,7 @@ class SignalingClient final : public PointSignaling, public WsClient::Listener {
   void OnClosed(std::string reason) override;
 
   std::string token_;
+  std::optional<std::uint64_t> last_seq_;
   std::string log_name_;
   Listener& listener_;
   WsClient ws_;

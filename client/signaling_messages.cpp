@@ -68,6 +68,23 @@ Result<NodeMessage> ParseError(const json& msg) {
   return NodeMessage(std::move(e));
 }
 
+// snapshot{seq} or event{event:{seq}}: seq must be an integer >= 0.
+Result<NodeMessage> ParseConference(const json& msg, const std::string& type) {
+  ConferenceFrame frame{type, std::nullopt};
+  if (type == "ack") return NodeMessage(std::move(frame));
+  const json* holder = &msg;
+  if (type == "event") {
+    holder = Member(msg, "event");
+    if (!holder || !holder->is_object()) return BadMessage("event: event must be an object");
+  }
+  const json* seq = Member(*holder, "seq");
+  if (!seq || !seq->is_number_unsigned()) {
+    return BadMessage(type + ": seq must be an integer >= 0");
+  }
+  frame.seq = seq->get<std::uint64_t>();
+  return NodeMessage(std::move(frame));
+}
+
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
@@ -94,12 +111,14 @@ Result<NodeMessage> ParseNodeMessage(std::string_view text) {
     return NodeMessage(StateChange{state->get<std::string>()});
   }
   if (t == "error") return ParseError(msg);
-  if (t == "snapshot" || t == "event" || t == "ack") return NodeMessage(ConferenceFrame{t});
+  if (t == "snapshot" || t == "event" || t == "ack") return ParseConference(msg, t);
   return Error{"unknown_type", "unknown message type \"" + t + "\""};
 }
 
-std::string HelloMessage(std::string_view token) {
-  return Dump({{"type", "hello"}, {"token", token}});
+std::string HelloMessage(std::string_view token, std::optional<std::uint64_t> last_seq) {
+  json hello = {{"type", "hello"}, {"token", token}};
+  if (last_seq) hello["last_seq"] = *last_seq;
+  return Dump(hello);
 }
 
 std::string AnswerMessage(std::string_view sdp) { return Dump({{"type", "answer"}, {"sdp", sdp}}); }

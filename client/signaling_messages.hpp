@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +38,8 @@ struct NodeError {
 // snapshot, event, ack: the conference's state, for clients that show it.
 struct ConferenceFrame {
   std::string type;
+  // The event seq a snapshot reflects, or an event's own; none for an ack.
+  std::optional<std::uint64_t> seq;
 };
 
 using NodeMessage =
@@ -45,7 +49,9 @@ using NodeMessage =
 // field), unknown_type.
 Result<NodeMessage> ParseNodeMessage(std::string_view text);
 
-std::string HelloMessage(std::string_view token);
+// `last_seq`: the newest event seq seen, to resume after a reconnect.
+std::string HelloMessage(std::string_view token,
+                         std::optional<std::uint64_t> last_seq = std::nullopt);
 std::string AnswerMessage(std::string_view sdp);
 std::string CandidateMessage(int sdp_mline_index, std::string_view candidate);
 

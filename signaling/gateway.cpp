@@ -281,12 +281,14 @@ void Gateway::OnCommand(Peer& peer, const CommandMessage& message) {
     return sink_->Send(id, server_message::CommandError(message.id, command.error().code,
                                                         command.error().message));
   }
+  const std::uint64_t head = store_.LastSeq(conference_.id);
   auto events = Execute(*command, *peer.actor);
   if (!events) {
     return sink_->Send(
         id, server_message::CommandError(message.id, events.error().code, events.error().message));
   }
-  sink_->Send(id, server_message::Ack(message.id, store_.LastSeq(conference_.id)));
+  // Not the head now: on_change_ may have journaled more (e.g. recording.fail).
+  sink_->Send(id, server_message::Ack(message.id, events->empty() ? head : events->back().seq));
 }
 
 Result<std::vector<agenda::Event>> Gateway::Execute(const agenda::Command& command,

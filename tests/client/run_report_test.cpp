@@ -22,6 +22,9 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   decoded.attempts = 1;
   for (int i = 1; i <= 100; ++i) decoded.latency_ms.push_back(i);
   decoded.stamps_unread = 2;
+  decoded.last_seq = 17;
+  decoded.events_received = 16;
+  decoded.snapshots_received = 1;
   PointReport failed;
   failed.point = "đà-nẵng";
   failed.attempts = 6;
@@ -48,6 +51,9 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(a["glass_to_glass_ms"]["p95"] == 95.0);
   CHECK(a["glass_to_glass_ms"]["max"] == 100.0);
   CHECK(a["stamps_unread"] == 2);
+  CHECK(a["last_seq"] == 17);
+  CHECK(a["events_received"] == 16);
+  CHECK(a["snapshots_received"] == 1);
   const json& b = doc["points"][1];
   CHECK(b["point"] == "đà-nẵng");
   CHECK(b["connected"] == false);
@@ -56,6 +62,8 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(b["width"].is_null());
   CHECK(b["height"].is_null());
   CHECK(b["glass_to_glass_ms"].is_null());
+  CHECK(b["last_seq"].is_null());
+  CHECK(b["events_received"] == 0);
   CHECK(b["attempts"] == 6);
   CHECK(b["gave_up"] == true);
   CHECK(a["gave_up"] == false);

@@ -44,12 +44,19 @@ TEST_CASE("node messages parse") {
     CHECK(e.code == "replaced");
     CHECK(e.fatal);
   }
-  SECTION("conference frames are recognised, not refused") {
-    for (const char* type : {"snapshot", "event", "ack"}) {
-      auto m = ParseNodeMessage(std::string(R"({"type":")") + type + R"(","seq":1})");
-      REQUIRE(m.ok());
-      CHECK(std::get<ConferenceFrame>(*m).type == type);
-    }
+  SECTION("conference frames carry the seq to resume from") {
+    auto snapshot = ParseNodeMessage(R"({"type":"snapshot","seq":0,"state":{}})");
+    REQUIRE(snapshot.ok());
+    CHECK(std::get<ConferenceFrame>(*snapshot).type == "snapshot");
+    CHECK(std::get<ConferenceFrame>(*snapshot).seq == 0u);
+    auto event = ParseNodeMessage(R"({"type":"event","event":{"seq":42,"type":"point.joined"}})");
+    REQUIRE(event.ok());
+    CHECK(std::get<ConferenceFrame>(*event).type == "event");
+    CHECK(std::get<ConferenceFrame>(*event).seq == 42u);
+    auto ack = ParseNodeMessage(R"({"type":"ack","id":1,"seq":42})");
+    REQUIRE(ack.ok());
+    CHECK(std::get<ConferenceFrame>(*ack).type == "ack");
+    CHECK_FALSE(std::get<ConferenceFrame>(*ack).seq.has_value());
   }
 }
 
@@ -66,6 +73,10 @@ TEST_CASE("malformed node messages are refused with a code") {
         Case{R"({"type":"ice","candidate":"c","sdpMLineIndex":"0"})", "bad_message"},
         Case{R"({"type":"error","fatal":true})", "bad_message"},
         Case{R"({"type":"welcome","point":"x"})", "bad_message"},
+        Case{R"({"type":"snapshot","state":{}})", "bad_message"},
+        Case{R"({"type":"snapshot","seq":-1})", "bad_message"},
+        Case{R"({"type":"event","seq":3})", "bad_message"},
+        Case{R"({"type":"event","event":{"seq":"3"}})", "bad_message"},
         Case{R"({"type":"bye"})", "unknown_type"}}) {
     INFO(c.text);
     auto m = ParseNodeMessage(c.text);
@@ -76,6 +87,8 @@ TEST_CASE("malformed node messages are refused with a code") {
 
 TEST_CASE("point messages are the protocol's JSON") {
   CHECK(json::parse(HelloMessage("bc1.x.y")) == json{{"type", "hello"}, {"token", "bc1.x.y"}});
+  CHECK(json::parse(HelloMessage("bc1.x.y", 0)) ==
+        json{{"type", "hello"}, {"token", "bc1.x.y"}, {"last_seq", 0}});
   CHECK(json::parse(AnswerMessage("v=0\r\n")) == json{{"type", "answer"}, {"sdp", "v=0\r\n"}});
   CHECK(json::parse(CandidateMessage(0, "candidate:1")) ==
         json{{"type", "ice"}, {"candidate", "candidate:1"}, {"sdpMLineIndex", 0}});

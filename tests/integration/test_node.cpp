@@ -32,6 +32,10 @@ TestNode::TestNode(const std::vector<std::string>& extra_args)
     : TestNode(std::make_shared<TempDir>(), extra_args) {}
 
 TestNode::TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>& extra_args)
+    : TestNode(std::move(root), extra_args, 0) {}
+
+TestNode::TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>& extra_args,
+                   int port)
     : root_(std::move(root)) {
   // A restarted node keeps the earlier logs: node.log, node-2.log, ...
   log_path_ = root_->path() + "/node.log";
@@ -39,7 +43,7 @@ TestNode::TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>
     log_path_ = root_->path() + "/node-" + std::to_string(i) + ".log";
   }
   std::vector<std::string> argv = {BRIDGECAST_BIN, "serve",         "--listen",
-                                   "127.0.0.1:0",  "--state-dir",   state_dir(),
+                                   "127.0.0.1:" + std::to_string(port), "--state-dir", state_dir(),
                                    "--ice-address", "127.0.0.1"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<ChildProcess>(argv, log_path_);

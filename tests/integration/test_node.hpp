@@ -28,6 +28,8 @@ class TestNode {
  public:
   explicit TestNode(const std::vector<std::string>& extra_args = {});
   TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>& extra_args);
+  // Listens on `port` (e.g. an earlier node's, for clients that reconnect).
+  TestNode(std::shared_ptr<TempDir> root, const std::vector<std::string>& extra_args, int port);
   ~TestNode();
 
   bool listening() const { return port_ > 0; }

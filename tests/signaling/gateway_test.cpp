@@ -1,5 +1,6 @@
 #include "signaling/gateway.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -235,7 +236,7 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(body["points"][1]["name"] == "Thành ủy Huế");
 }
 
-TEST_CASE("every role is welcomed with a snapshot; only points get media") {
+TEST_CASE("every role is welcomed with a snapshot, and only points get media") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));
   f.Hello(2, f.Token(Role::kObserver));
@@ -282,7 +283,7 @@ TEST_CASE("point.join on a point's connection, point.leave when it closes") {
   CHECK(f.gateway.points_joined() == 0);
 }
 
-TEST_CASE("commands are acked with the client's id; refusals echo it") {
+TEST_CASE("commands are acked with the client's id, and refusals echo it") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));
   f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
@@ -326,6 +327,38 @@ TEST_CASE("commands are acked with the client's id; refusals echo it") {
   CHECK(reply["code"] == "not_authenticated");
   CHECK(reply["id"] == "early");
   CHECK(f.sink.closed.empty());
+}
+
+TEST_CASE("an ack carries its command's last seq when on_change journals more") {
+  Fixture f;
+  // As the node does when the archive directory is unwritable: the recorder
+  // fails as it starts, and recording.fail is journaled inside on_change.
+  f.gateway.set_on_change([&] {
+    if (f.store->Find("conf")->state().recording_since) {
+      f.gateway.ExecuteSystem(agenda::cmd::FailRecording{"archive directory not writable"});
+    }
+  });
+  f.Hello(1, f.Token(Role::kChair));
+  f.gateway.OnSocketMessage(
+      1, json{{"type", "command"}, {"id", "start"}, {"command", {{"type", "conference.start"}}}}
+             .dump());
+  REQUIRE(f.store->LastSeq("conf") == 3);  // conference.started, recording.started, .stopped
+
+  const std::vector<json>& sent = f.sink.sent[1];
+  const auto ack = std::find_if(sent.begin(), sent.end(),
+                                [](const json& m) { return m["type"] == "ack"; });
+  REQUIRE(ack != sent.end());
+  CHECK(*ack == json{{"type", "ack"}, {"id", "start"}, {"seq", 2}});
+  // The command's own events reach the chair before its ack.
+  std::vector<std::uint64_t> before;
+  for (auto m = sent.begin(); m != ack; ++m) {
+    if ((*m)["type"] == "event") before.push_back((*m)["event"]["seq"]);
+  }
+  REQUIRE(before.size() >= 2);
+  CHECK(before[0] == 1);
+  CHECK(before[1] == 2);
+  CHECK(f.sink.EventTypes(1) ==
+        std::vector<std::string>{"conference.started", "recording.started", "recording.stopped"});
 }
 
 TEST_CASE("the actor comes from the token: roles are enforced") {
@@ -457,7 +490,7 @@ TEST_CASE("a client too far behind gets a snapshot instead of the events") {
         Gateway::kMaxResumeEvents + 1);
 }
 
-TEST_CASE("presence left over from a crash is cleared; shutdown journals the leaves") {
+TEST_CASE("presence left over from a crash is cleared, and shutdown journals the leaves") {
   Fixture f;
   REQUIRE(f.store->Execute("conf", agenda::cmd::JoinPoint{"hue"}, agenda::Actor::System(),
                            f.wall_clock.Now()));
