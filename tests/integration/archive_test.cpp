@@ -330,7 +330,7 @@ TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each
   CHECK(damaged.exit_status == 1);
   CHECK(damaged.out.find("FAIL\trun0002-seg00000.ts") != std::string::npos);
 }
-TEST_CASE("an archive that cannot be written stops the recording, not the broadcast; staff are told") {
+TEST_CASE("an archive that cannot be written stops the recording, not the broadcast, and staff are told") {
   auto root = std::make_shared<TempDir>();
   const std::string state = root->path() + "/state";
   const std::string session = "2023-11-16-quan-triet-to-chuc-xd-dang";

@@ -40,7 +40,7 @@ std::vector<std::uint8_t> Markers(const Bytes& segment) {
 
 }  // namespace
 
-TEST_CASE("a segment starts with PAT, PMT and a keyframe; nothing before it is kept") {
+TEST_CASE("a segment starts with PAT, PMT and a keyframe, and nothing before it is kept") {
   TsSegmenter segmenter(std::chrono::milliseconds(1000));
   Files files;
   const Bytes before = Join({Pat(), Pmt(), Audio(0, 1), Video(0, false, 2)});
@@ -63,7 +63,7 @@ TEST_CASE("a segment starts with PAT, PMT and a keyframe; nothing before it is k
   CHECK(Markers(segment) == std::vector<std::uint8_t>{0, 0, 4, 5});
 }
 
-TEST_CASE("every packet is handed out at once; the cut comes at the first keyframe after the target") {
+TEST_CASE("every packet is handed out at once, and the cut comes at the first keyframe after the target") {
   TsSegmenter segmenter(std::chrono::milliseconds(1000));
   Files files;
   auto push = [&](const Bytes& b) {
