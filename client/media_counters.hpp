@@ -17,6 +17,8 @@ struct MediaCounters {
   std::atomic<int> height{0};
   // Decoded frames whose capture stamp did not read (none, or misread).
   std::atomic<uint64_t> stamps_unread{0};
+  // Video RTP packets dropped on purpose (ReceiverOptions::drop_video_every).
+  std::atomic<uint64_t> dropped{0};
 
   // Glass-to-glass: wall clock at decoder output minus the capture stamp.
   void AddLatency(double ms) {
