@@ -501,7 +501,10 @@ GstPadProbeReturn PointReceiver::OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpo
 }
 
 // The first frame is the first keyframe: what a viewer can start from.
+// Frames before it cannot be shown, and lie outside the report's receive
+// window: they are not counted.
 void PointReceiver::CountFrame(bool keyframe) {
+  if (!keyframe && !first_frame_seen_.load()) return;
   counters_->frames.fetch_add(1, std::memory_order_relaxed);
   if (!keyframe) return;
   counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
@@ -515,6 +518,11 @@ GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, 
   auto* self = static_cast<PointReceiver*>(data);
   if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
     self->counters_->decoded.fetch_add(1, std::memory_order_relaxed);
+    if (!self->first_decoded_seen_.exchange(true)) {
+      TimePoint at = self->clock_.Now();
+      media::PostIfAlive(self->lifetime_.Watch(),
+                         [self, at] { self->listener_.OnFirstDecoded(at); });
+    }
     self->ReadCaptureStamp(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
   }

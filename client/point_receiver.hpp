@@ -54,6 +54,7 @@ class PointReceiver {
     virtual void OnLocalCandidate(int sdp_mline_index, std::string candidate) = 0;
     virtual void OnMediaState(GstWebRTCPeerConnectionState state) = 0;
     virtual void OnFirstFrame(TimePoint at) = 0;  // the first complete keyframe
+    virtual void OnFirstDecoded(TimePoint at) = 0;  // decoding point: the first picture out
     virtual void OnMediaError(std::string reason) = 0;
   };
 
@@ -108,6 +109,7 @@ class PointReceiver {
   GstElement* rtpbin_ = nullptr;  // inside webrtc_
   guint bus_watch_ = 0;
   std::atomic<bool> first_frame_seen_{false};
+  std::atomic<bool> first_decoded_seen_{false};
   std::mutex video_pad_mutex_;
   media::GstPadPtr video_pad_;  // webrtcbin's video source pad, once it exists
   std::atomic<int> video_payload_type_{-1};  // H.264's, from the offer

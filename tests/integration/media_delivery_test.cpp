@@ -29,6 +29,15 @@ double ReceivedShare(const json& point, int fps) {
   return point["frames_received"].get<double>() / (window * fps);
 }
 
+// The other bound: no more than the program made (5% for timing), nothing
+// counted twice. The window starts at the first frame out of the
+// jitterbuffer, which held it up to its latency (200 ms) and then let out
+// what had arrived meanwhile at once; 0.3 s allows for those.
+bool NoMoreThanProduced(const json& point, int fps) {
+  const double window = point.value("receive_window_s", 0.0);
+  return point["frames_received"].get<double>() <= 1.05 * fps * (window + 0.3);
+}
+
 }  // namespace
 
 TEST_CASE("points decode the program at the configured size, and the node stops cleanly") {
@@ -43,11 +52,19 @@ TEST_CASE("points decode the program at the configured size, and the node stops 
     CHECK(run.exit_status == 0);
     REQUIRE(run.report["points"].size() == 1);
     const json& r = run.report["points"][0];
+    INFO(r.dump());
     CHECK(r["connected"] == true);
     CHECK(r["frames_decoded"].get<int>() > 30);
     CHECK(r["width"] == 640);
     CHECK(r["height"] == 360);
     CHECK(r["keyframes_received"].get<int>() >= 1);
+    CHECK(NoMoreThanProduced(r, kFps));
+    // Join time: from the WebSocket opening to the first picture decoded.
+    // About 0.6 s here (docs/architecture.md); 5 s allows for a loaded box.
+    REQUIRE(r["first_decoded_ms"].is_number_integer());
+    CHECK(r["first_decoded_ms"].get<int>() > 0);
+    CHECK(r["first_decoded_ms"].get<int>() >= r["first_frame_ms"].get<int>());
+    CHECK(r["first_decoded_ms"].get<int>() < 5000);
     // The program's capture stamp read back after decoding, on one clock.
     REQUIRE(r["glass_to_glass_ms"].is_object());
     CHECK(r["glass_to_glass_ms"]["samples"].get<int>() > 30);
@@ -71,6 +88,7 @@ TEST_CASE("all 67 points at once each receive at least 95% of the frames") {
     INFO(p.dump());
     if (p["connected"] == true) ++connected;
     CHECK(ReceivedShare(p, kFanOutFps) >= 0.95);
+    CHECK(NoMoreThanProduced(p, kFanOutFps));
   }
   CHECK(connected == 67);
 }
@@ -97,6 +115,7 @@ TEST_CASE("a point that vanishes mid-stream does not stall the others") {
     INFO(p.dump());
     CHECK(p["connected"] == true);
     CHECK(ReceivedShare(p, kFps) >= 0.95);
+    CHECK(NoMoreThanProduced(p, kFps));
   }
   CHECK(node.process().running());
 }

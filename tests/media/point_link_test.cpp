@@ -53,6 +53,7 @@ class Link final : public PointSession::Listener, public client::PointReceiver::
   }
   void OnMediaState(GstWebRTCPeerConnectionState) override {}
   void OnFirstFrame(TimePoint) override {}
+  void OnFirstDecoded(TimePoint) override {}
   void OnMediaError(std::string reason) override { errors.push_back(reason); }
 
   std::shared_ptr<client::MediaCounters> counters = std::make_shared<client::MediaCounters>();
