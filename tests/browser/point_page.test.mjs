@@ -11,6 +11,8 @@
 // root or unprivileged user namespaces; `npm ci` in this directory.
 // Env: BRIDGECAST_BIN (node binary), CHROMIUM_BIN (default /usr/bin/chromium),
 // BRIDGECAST_SCREENSHOT (optional path: where to save a screenshot of the page),
+// BRIDGECAST_ARTIFACTS (optional directory: screenshots and the received
+// pictures, to look at when a test fails),
 // BRIDGECAST_NODE_LOG (optional path: where to write the node's whole output).
 
 import assert from 'node:assert/strict';
@@ -35,6 +37,7 @@ import {
 } from './harness.mjs';
 
 const SCREENSHOT = process.env.BRIDGECAST_SCREENSHOT || '';
+const ARTIFACTS = process.env.BRIDGECAST_ARTIFACTS || '';
 const NODE_LOG = process.env.BRIDGECAST_NODE_LOG || '';
 const POINT = 'ha-noi';
 const POINT_NAME = 'Thành ủy Hà Nội';
@@ -194,6 +197,143 @@ async function sample(page) {
   });
 }
 
+// ---- what the page shows and plays ----------------------------------------------------------
+
+// The program's picture is videotestsrc pattern=smpte: in its top two thirds
+// seven bars, named here by the channels they light (grey, yellow, cyan,
+// green, magenta, red, blue), scrolling left (horizontal-speed=2) and
+// wrapping round; a clock ticks at the bottom right, the capture stamp sits
+// in the top rows.
+const BARS = ['rgb', 'rg', 'gb', 'g', 'rb', 'r', 'b'];
+
+// The frame the <video> element shows, drawn into a canvas: one row across
+// the bars, a coarse grid of the whole frame, and the frame as a PNG.
+async function grabPicture(page) {
+  return page.evaluate(() => {
+    const video = document.getElementById('program');
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    const g = canvas.getContext('2d', { willReadFrequently: true });
+    g.drawImage(video, 0, 0);
+    const { width, height } = canvas;
+    const rowY = Math.round(height * 0.3);
+    const row = Array.from(g.getImageData(0, rowY, width, 1).data);
+    const all = g.getImageData(0, 0, width, height).data;
+    const grid = [];
+    for (let y = 4; y < height; y += 8) {
+      for (let x = 4; x < width; x += 8) {
+        const i = (y * width + x) * 4;
+        grid.push(all[i], all[i + 1], all[i + 2]);
+      }
+    }
+    return { width, height, rowY, row, grid, png: canvas.toDataURL('image/png') };
+  });
+}
+
+// The channels a pixel lights ('' for black), or null for a colour in between.
+function litChannels(r, g, b) {
+  const levels = [r, g, b].map((v) => (v >= 140 ? 1 : v <= 70 ? 0 : null));
+  if (levels.includes(null)) return null;
+  return ['r', 'g', 'b'].filter((_, i) => levels[i]).join('');
+}
+
+// The row as runs of one bar colour, at least 6 px wide (edges blur with
+// chroma subsampling; a stray pixel inside a bar does not split it), and
+// the share of pixels that belong to a run.
+function barsInRow(row) {
+  const runs = [];
+  let covered = 0;
+  const width = row.length / 4;
+  for (let x = 0; x < width; ) {
+    const color = litChannels(row[4 * x], row[4 * x + 1], row[4 * x + 2]);
+    let end = x + 1;
+    while (end < width && litChannels(row[4 * end], row[4 * end + 1], row[4 * end + 2]) === color) end += 1;
+    if (color !== null && end - x >= 6) {
+      if (runs.at(-1)?.color === color) runs.at(-1).to = end;
+      else runs.push({ color, from: x, to: end });
+      covered += end - x;
+    }
+    x = end;
+  }
+  return { runs, covered: covered / width };
+}
+
+// Fails unless `picture` shows the SMPTE bars in their order.
+function assertColourBars(picture) {
+  const { runs, covered } = barsInRow(picture.row);
+  const seen = runs.map((r) => r.color);
+  const detail = `row y=${picture.rowY}: ${runs.map((r) => `${r.color || 'black'}@${r.from}-${r.to}`).join(' ')}`;
+  assert.ok(covered >= 0.9, `only ${Math.round(covered * 100)}% of the row is bar colours; ${detail}`);
+  assert.ok(seen.every((c) => BARS.includes(c)), `a colour that is no bar; ${detail}`);
+  assert.ok(new Set(seen).size >= 6, `fewer than 6 of the 7 bars; ${detail}`);
+  for (let i = 1; i < seen.length; i += 1) {
+    const expected = BARS[(BARS.indexOf(seen[i - 1]) + 1) % BARS.length];
+    assert.equal(seen[i], expected, `bars out of order; ${detail}`);
+  }
+}
+
+// Share of the grid's points whose colour moved by more than 40 in a channel.
+function changedShare(a, b) {
+  let changed = 0;
+  for (let i = 0; i < a.grid.length; i += 3) {
+    if ([0, 1, 2].some((c) => Math.abs(a.grid[i + c] - b.grid[i + c]) > 40)) changed += 1;
+  }
+  return changed / (a.grid.length / 3);
+}
+
+// Listens to the program's decoded audio for `ms` through WebAudio, in blocks
+// of 2048 samples: each block's peak and RMS. The muted <video> keeps playing
+// the stream (without an element playing it, WebAudio gets silence).
+async function listen(page, ms) {
+  return page.evaluate(async (ms) => {
+    const video = document.getElementById('program');
+    const ctx = new AudioContext();
+    await ctx.resume();
+    const source = ctx.createMediaStreamSource(video.srcObject);
+    const tap = ctx.createScriptProcessor(2048, 1, 1);
+    const blocks = [];
+    tap.onaudioprocess = (e) => {
+      const x = e.inputBuffer.getChannelData(0);
+      let peak = 0;
+      let sum = 0;
+      for (const v of x) {
+        peak = Math.max(peak, Math.abs(v));
+        sum += v * v;
+      }
+      blocks.push({ t: e.playbackTime, peak, rms: Math.sqrt(sum / x.length) });
+    };
+    source.connect(tap);
+    tap.connect(ctx.destination);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    source.disconnect();
+    tap.disconnect();
+    const state = ctx.state;
+    await ctx.close();
+    return { state, blocks };
+  }, ms);
+}
+
+// Ticks heard: runs of loud blocks, separated by more than half a second.
+function ticksIn(blocks) {
+  const ticks = [];
+  for (const b of blocks) {
+    if (b.rms < 0.02) continue;
+    if (!ticks.length || b.t - ticks.at(-1).t > 0.5) ticks.push({ t: b.t, peak: b.peak });
+  }
+  return ticks;
+}
+
+function saveArtifact(name, data) {
+  if (!ARTIFACTS) return;
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS, name), data);
+}
+
+function savePicture(name, picture) {
+  saveArtifact(name, Buffer.from(picture.png.replace(/^data:image\/png;base64,/, ''), 'base64'));
+}
+
 function forgeToken(token) {
   // Change a character in the middle of the signature (not the last one, whose
   // low bits are padding that a decoder may ignore).
@@ -233,6 +373,8 @@ before(async () => {
       '--no-first-run',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
+      // WebAudio runs without a click, as in a kiosk at the point.
+      '--autoplay-policy=no-user-gesture-required',
       // ICE: offer the loopback address, as itself (no mDNS name).
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
@@ -304,7 +446,26 @@ test('the point page joins, plays the program and keeps receiving it', { timeout
       return { video: s.getVideoTracks().length, audio: s.getAudioTracks().length };
     });
     assert.deepEqual(tracks, { video: 1, audio: 1 });
-    await sleep(3000);
+
+    // The picture is the program's test pattern, and it moves.
+    const before = await grabPicture(page);
+    savePicture('point_page-frame-1.png', before);
+    assert.equal(before.width, VIDEO.width);
+    assertColourBars(before);
+    // 3 s of the decoded sound: the program ticks once a second.
+    const heard = await listen(page, 3000);
+    const after = await grabPicture(page);
+    savePicture('point_page-frame-2.png', after);
+    assertColourBars(after);
+    const changed = changedShare(before, after);
+    assert.ok(changed >= 0.2, `the picture did not move in 3 s: ${Math.round(changed * 100)}% of it changed`);
+    const ticks = ticksIn(heard.blocks);
+    const quiet = heard.blocks.filter((x) => x.rms < 0.005).length;
+    const audioDetail = `context ${heard.state}, ${heard.blocks.length} blocks, ticks at ${ticks.map((x) => `${x.t.toFixed(2)} s (peak ${x.peak.toFixed(3)})`).join(', ')}, ${quiet} quiet blocks`;
+    assert.ok(heard.blocks.length >= 40, `WebAudio processed too little: ${audioDetail}`);
+    assert.ok(ticks.length >= 2 && ticks.length <= 4, `expected a tick a second: ${audioDetail}`);
+    assert.ok(Math.max(...ticks.map((x) => x.peak)) >= 0.05, `ticks too faint: ${audioDetail}`);
+    assert.ok(quiet >= heard.blocks.length / 2, `no silence between the ticks: ${audioDetail}`);
     const b = await sample(page);
     assert.equal(b.state, 'playing');
     assert.ok(b.totalVideoFrames - a.totalVideoFrames >= 30, `decoded frames: ${a.totalVideoFrames} → ${b.totalVideoFrames}`);
@@ -334,11 +495,13 @@ test('the point page joins, plays the program and keeps receiving it', { timeout
     assert.ok(isLoopback(b.pair.local) && isLoopback(b.pair.remote), JSON.stringify(b.pair));
 
     if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT });
+    saveArtifact('point_page.png', await page.screenshot());
 
     const firstFrame = await page.evaluate(() => window.__probe.firstFrameAt);
     t.diagnostic(`playing ${playingAfter} ms after navigation; first frame ${Math.round(firstFrame)} ms after navigation start`);
     t.diagnostic(`signaling sockets opened: ${sockets.length} (the first that got a welcome: #${sockets.findIndex((s) => s.received.some((m) => m.type === 'welcome')) + 1})`);
     t.diagnostic(`in 3 s: ${b.totalVideoFrames - a.totalVideoFrames} frames decoded, ${b.presentedFrames - a.presentedFrames} presented, ${b.videoBytes - a.videoBytes} video bytes`);
+    t.diagnostic(`picture: ${Math.round(changed * 100)}% changed in 3 s; sound: ${audioDetail}`);
     t.diagnostic(`candidates: node ${nodeCandidates.length}, page ${pageCandidates.length}; pair ${b.pair.local} ↔ ${b.pair.remote}`);
   }, consoleLines);
 });
