@@ -43,7 +43,7 @@ const ARTIFACTS = process.env.BRIDGECAST_ARTIFACTS || '';
 const NODE_LOG = process.env.BRIDGECAST_NODE_LOG || '';
 const POINT = 'ha-noi';
 const POINT_NAME = 'Thành ủy Hà Nội';
-const VIDEO = { width: 640, height: 360 };
+const VIDEO = { width: 640, height: 360, fps: 30 };
 
 // Every wait is bounded, and all of them together by one deadline, so the
 // whole file ends within about a minute even when the page never plays.
@@ -61,7 +61,7 @@ let links = null;
 
 const stateDir = path.join(workDir, 'state');
 const SERVE_ARGS = ['--state-dir', stateDir, '--ice-address', '127.0.0.1',
-  '--video-size', `${VIDEO.width}x${VIDEO.height}`, '--video-kbps', '600'];
+  '--video-size', `${VIDEO.width}x${VIDEO.height}`, '--video-kbps', '600', '--fps', String(VIDEO.fps)];
 const logFile = NODE_LOG ? fs.openSync(NODE_LOG, 'w') : null;
 function keepNodeOutput(d) {
   nodeLog = (nodeLog + d).slice(-20000);
@@ -172,6 +172,7 @@ async function sample(page) {
       currentTime: video.currentTime,
       totalVideoFrames: video.getVideoPlaybackQuality().totalVideoFrames,
       presentedFrames: window.__probe.frames,
+      at: performance.now(),
       firstFrameAt: window.__probe.firstFrameAt,
       videoBytes: 0,
       framesDecoded: 0,
@@ -470,6 +471,10 @@ test('the point page joins, plays the program and keeps receiving it', { timeout
     const b = await sample(page);
     assert.equal(b.state, 'playing');
     assert.ok(b.totalVideoFrames - a.totalVideoFrames >= 30, `decoded frames: ${a.totalVideoFrames} → ${b.totalVideoFrames}`);
+    // And no more than the program made (5% and a few frames in flight at either sample).
+    const made = (VIDEO.fps * (b.at - a.at)) / 1000;
+    assert.ok(b.totalVideoFrames - a.totalVideoFrames <= 1.05 * made + 5,
+      `decoded ${b.totalVideoFrames - a.totalVideoFrames} frames while the program made ${made.toFixed(1)}`);
     assert.ok(b.presentedFrames - a.presentedFrames >= 30, `presented frames: ${a.presentedFrames} → ${b.presentedFrames}`);
     assert.ok(b.currentTime - a.currentTime >= 2, `currentTime: ${a.currentTime} → ${b.currentTime}`);
     assert.ok(b.videoBytes - a.videoBytes >= 30000, `inbound video bytes: ${a.videoBytes} → ${b.videoBytes}`);
@@ -501,7 +506,7 @@ test('the point page joins, plays the program and keeps receiving it', { timeout
     const firstFrame = await page.evaluate(() => window.__probe.firstFrameAt);
     t.diagnostic(`playing ${playingAfter} ms after navigation; first frame ${Math.round(firstFrame)} ms after navigation start`);
     t.diagnostic(`signaling sockets opened: ${sockets.length} (the first that got a welcome: #${sockets.findIndex((s) => s.received.some((m) => m.type === 'welcome')) + 1})`);
-    t.diagnostic(`in 3 s: ${b.totalVideoFrames - a.totalVideoFrames} frames decoded, ${b.presentedFrames - a.presentedFrames} presented, ${b.videoBytes - a.videoBytes} video bytes`);
+    t.diagnostic(`in ${((b.at - a.at) / 1000).toFixed(2)} s (${made.toFixed(1)} frames made): ${b.totalVideoFrames - a.totalVideoFrames} frames decoded, ${b.presentedFrames - a.presentedFrames} presented, ${b.videoBytes - a.videoBytes} video bytes`);
     t.diagnostic(`picture: ${Math.round(changed * 100)}% changed in 3 s; sound: ${audioDetail}`);
     t.diagnostic(`candidates: node ${nodeCandidates.length}, page ${pageCandidates.length}; pair ${b.pair.local} ↔ ${b.pair.remote}`);
   }, consoleLines);
