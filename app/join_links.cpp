@@ -23,9 +23,9 @@ Status WritePrivateFile(const std::string& path, const std::string& content) {
   return Ok{};
 }
 
-Status WriteJoinLinks(const std::string& path, const agenda::ConferenceSpec& conference,
-                      const signaling::TokenSigner& signer, const std::string& base_url,
-                      const std::string& certificate_sha256, int64_t issued_at) {
+nlohmann::json JoinLinks(const agenda::ConferenceSpec& conference,
+                         const signaling::TokenSigner& signer, const std::string& base_url,
+                         const std::string& certificate_sha256, int64_t issued_at) {
   nlohmann::json points = nlohmann::json::array();
   for (const agenda::BridgePointSpec& point : conference.points) {
     const std::string token = signer.Sign(
@@ -35,12 +35,10 @@ Status WriteJoinLinks(const std::string& path, const agenda::ConferenceSpec& con
                       {"url", base_url + "/join#t=" + token},
                       {"token", token}});
   }
-  const nlohmann::json links = {
-      {"conference", {{"id", conference.id}, {"title", conference.title}}},
-      {"server", base_url},
-      {"certificate_sha256", certificate_sha256},
-      {"points", std::move(points)}};
-  return WritePrivateFile(path, links.dump(1) + "\n");
+  return {{"conference", {{"id", conference.id}, {"title", conference.title}}},
+          {"server", base_url},
+          {"certificate_sha256", certificate_sha256},
+          {"points", std::move(points)}};
 }
 
 }  // namespace bridgecast::app

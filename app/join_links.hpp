@@ -1,5 +1,6 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "agenda/conference_spec.hpp"
@@ -8,11 +9,11 @@
 
 namespace bridgecast::app {
 
-// Writes `path` (mode 0600): one link and token per bridge point, plus the
-// certificate fingerprint for native clients (docs/protocol.md).
-Status WriteJoinLinks(const std::string& path, const agenda::ConferenceSpec& conference,
-                      const signaling::TokenSigner& signer, const std::string& base_url,
-                      const std::string& certificate_sha256, int64_t issued_at);
+// One link and token per bridge point, plus the certificate fingerprint for
+// native clients (docs/protocol.md, join-links.json).
+nlohmann::json JoinLinks(const agenda::ConferenceSpec& conference,
+                         const signaling::TokenSigner& signer, const std::string& base_url,
+                         const std::string& certificate_sha256, int64_t issued_at);
 
 // Writes `content` to `path` with mode 0600, atomically (temp file + rename).
 Status WritePrivateFile(const std::string& path, const std::string& content);

@@ -109,6 +109,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
           }},
       node->base_url_);
   node->gateway_->set_archive(node->archive_http_.get());
+  node->gateway_->set_join_links([self] { return self->join_links_; });
   // Staff consoles get link health pushed at the rate the sessions refresh it.
   node->stats_timer_ = g_timeout_add(
       2000,
@@ -135,10 +136,11 @@ Node::~Node() {
   store_.reset();
 }
 
-Status Node::WriteLinks() const {
+Status Node::WriteLinks() {
   const int64_t now = UnixNow();
-  Status links = WriteJoinLinks(config_.state_dir + "/join-links.json", conference_, *signer_,
-                                base_url_, tls_.sha256_fingerprint, now);
+  join_links_ = JoinLinks(conference_, *signer_, base_url_, tls_.sha256_fingerprint, now);
+  Status links =
+      WritePrivateFile(config_.state_dir + "/join-links.json", join_links_.dump(1) + "\n");
   if (!links) return links;
   return WritePrivateFile(
       config_.state_dir + "/operator-token",

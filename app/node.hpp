@@ -41,8 +41,9 @@ class Node final : public media::Program::Listener {
   // Set when the program pipeline failed and the node must stop.
   bool failed() const { return failed_; }
 
-  // Writes STATE_DIR/join-links.json and STATE_DIR/operator-token.
-  Status WriteLinks() const;
+  // Writes STATE_DIR/join-links.json and STATE_DIR/operator-token; the
+  // operator can fetch the same links at /api/join-links.
+  Status WriteLinks();
 
   // A clean stop, after the main loop has quit: journals the points' leaves and
   // closes every socket (so no command can restart the recorder), then closes
@@ -74,6 +75,7 @@ class Node final : public media::Program::Listener {
   std::unique_ptr<signaling::Gateway> gateway_;
   std::unique_ptr<signaling::Server> server_;
   std::string base_url_;
+  nlohmann::json join_links_;  // null until WriteLinks
   guint stats_timer_ = 0;
   bool failed_ = false;
 };

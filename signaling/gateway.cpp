@@ -336,6 +336,13 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
     if (auto refused = RequireStaff(request)) return *refused;
     return points ? PointsReport() : AttendanceReport(attendance_csv);
   }
+  if (request.path == "/api/join-links") {
+    // Every point's token: for the technical operator who hands them out.
+    if (auto refused = RequireStaff(request, true)) return *refused;
+    nlohmann::json links = join_links_ ? join_links_() : nlohmann::json();
+    if (links.is_null()) return ErrorResponse(404, "not_found", "no join links yet");
+    return JsonResponse(200, links);
+  }
   if (archive_) {
     if (auto answer = archive_->Handle(request)) return *answer;
   }
@@ -343,16 +350,20 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   return ErrorResponse(404, "not_found", "no such page");
 }
 
-std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request) const {
+std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request,
+                                                  bool operator_only) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (!request.authorization.starts_with(kBearer)) {
     return ErrorResponse(401, "bad_token", "send Authorization: Bearer <token>");
   }
   auto claims = signer_.Verify(std::string_view(request.authorization).substr(kBearer.size()));
   if (!claims) return ErrorResponse(401, claims.error().code, claims.error().message);
-  if (claims->conference != conference_.id ||
-      (claims->role != Role::kOperator && claims->role != Role::kChair)) {
-    return ErrorResponse(403, "forbidden", "this is for the chair and the operator");
+  if (claims->conference != conference_.id || claims->role != Role::kOperator) {
+    if (operator_only || claims->conference != conference_.id || claims->role != Role::kChair) {
+      return ErrorResponse(403, "forbidden",
+                           operator_only ? "this is for the operator"
+                                         : "this is for the chair and the operator");
+    }
   }
   return std::nullopt;
 }

@@ -60,6 +60,9 @@ class Gateway final : public Server::Listener {
   void CloseAll();
 
   void set_health_thresholds(const HealthThresholds& t) { thresholds_ = t; }
+  // Every point's join link and token, for the operator (GET /api/join-links);
+  // null until the node has made them.
+  void set_join_links(std::function<nlohmann::json()> links) { join_links_ = std::move(links); }
   // Sends every chair and operator socket a `stats` message: each point's
   // link health, its send rate since the last push, and how old the program's
   // newest keyframe is. The node calls it every 2 s.
@@ -86,8 +89,10 @@ class Gateway final : public Server::Listener {
                                              const agenda::Actor& actor);
   void Broadcast(const std::vector<agenda::Event>& events);
   const agenda::Conference& conference_state() const;
-  // Nothing when `request` carries a chair or operator token of this conference.
-  std::optional<HttpResponse> RequireStaff(const HttpRequest& request) const;
+  // Nothing when `request` carries a chair or operator token of this
+  // conference (only an operator's, if `operator_only`).
+  std::optional<HttpResponse> RequireStaff(const HttpRequest& request,
+                                           bool operator_only = false) const;
   HttpResponse PointsReport() const;
   // One point's link health as /api/points and the stats message show it.
   nlohmann::json PointHealth(const agenda::BridgePointSpec& spec) const;
@@ -106,6 +111,7 @@ class Gateway final : public Server::Listener {
   std::unordered_map<ConnectionId, std::unique_ptr<Peer>> peers_;
   std::map<std::string, ConnectionId> by_point_;  // points with a live socket
   HealthThresholds thresholds_;
+  std::function<nlohmann::json()> join_links_;
   // Per point, bytes sent at the last stats push (and when), for its rate.
   struct SentSample {
     std::uint64_t bytes = 0;

@@ -19,7 +19,8 @@ TEST_CASE("join links give every point a private link with a valid token") {
   const auto dir = std::filesystem::temp_directory_path() / "bridgecast-join-links-test";
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "join-links.json").string();
-  REQUIRE(WriteJoinLinks(path, *spec, *signer, "https://127.0.0.1:8443", "AA:BB", 1700000000));
+  const nlohmann::json made = JoinLinks(*spec, *signer, "https://127.0.0.1:8443", "AA:BB", 1700000000);
+  REQUIRE(WritePrivateFile(path, made.dump(1) + "\n"));
 
   struct stat st {};
   REQUIRE(stat(path.c_str(), &st) == 0);
@@ -27,6 +28,7 @@ TEST_CASE("join links give every point a private link with a valid token") {
 
   std::ifstream in(path);
   const auto links = nlohmann::json::parse(in);
+  CHECK(links == made);
   CHECK(links["certificate_sha256"] == "AA:BB");
   REQUIRE(links["points"].size() == 67);
   const auto& first = links["points"][0];

@@ -182,6 +182,7 @@ TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each
   REQUIRE_FALSE(foreign_chair.empty());
   for (const std::string& path : std::vector<std::string>{
            "/api/points", "/api/attendance.json", "/api/attendance.csv", "/api/recording",
+           "/api/join-links",
         "/api/archive/" + conference + "/index.m3u8", "/api/archive/" + conference + "/timeline.json",
         "/api/archive/" + conference + "/minutes.json", "/api/archive/" + conference + "/minutes.html",
         "/api/archive/" + conference + "/run0001-seg00000.ts"}) {

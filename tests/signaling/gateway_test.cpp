@@ -638,3 +638,27 @@ TEST_CASE("staff get link health pushed, with each point's send rate since the l
 }
 
 }  // namespace bridgecast::signaling
+
+namespace bridgecast::signaling {
+
+TEST_CASE("HTTP: the join links are the operator's alone") {
+  Fixture f;
+  auto get = [&](const std::string& token) {
+    return f.gateway.OnHttpRequest({"GET", "/api/join-links", "Bearer " + token, ""});
+  };
+  CHECK(get(f.Token(Role::kOperator)).status == 404);  // not made yet
+  f.gateway.set_join_links([] { return json{{"points", json::array({{{"point", "ha-noi"}}})}}; });
+  const HttpResponse links = get(f.Token(Role::kOperator));
+  REQUIRE(links.status == 200);
+  CHECK(json::parse(links.body)["points"][0]["point"] == "ha-noi");
+  CHECK(get(f.Token(Role::kChair)).status == 403);
+  CHECK(get(f.Token(Role::kReviewer)).status == 403);
+  CHECK(get(f.Token(Role::kPoint, "ha-noi")).status == 403);
+  CHECK(get(f.Token(Role::kOperator, "", "other")).status == 403);
+  CHECK(f.gateway.OnHttpRequest({"GET", "/api/join-links", "", ""}).status == 401);
+  // The chair still reads the other staff routes.
+  CHECK(f.gateway.OnHttpRequest({"GET", "/api/points", "Bearer " + f.Token(Role::kChair), ""})
+            .status == 200);
+}
+
+}  // namespace bridgecast::signaling
