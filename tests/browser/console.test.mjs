@@ -1,0 +1,213 @@
+// End-to-end test of the chair's console (web/console.html, web/static/console*.js)
+// in Debian's Chromium against the real node: the chair starts the conference and
+// moves the agenda; bridge points, simulated by plain WebSockets in a second page,
+// check in (names in NFD, shown in NFC), raise a hand (granted, revoked) and ask
+// questions (approved and answered; rejected with a reason) that another point
+// never sees; a refused command shows its Vietnamese message.
+// Needs what harness.mjs needs; `npm ci` here. Env: BRIDGECAST_BIN, CHROMIUM_BIN,
+// BRIDGECAST_ARTIFACTS (where screenshots go; default build/test-artifacts).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  accessibilitySmoke,
+  connectPoint,
+  mintToken,
+  openPage,
+  pointCommand,
+  pointMessages,
+  screenshots,
+  startStaffFixture,
+  stopStaffFixture,
+} from './staff_fixture.mjs';
+
+let f = null;
+before(async () => {
+  f = await startStaffFixture('console');
+});
+after(async () => {
+  await stopStaffFixture(f);
+});
+
+const T = { timeout: 5000 };
+
+// In `page`: a chair socket whose snapshot and events feed the pages' own
+// state model, imported from the node.
+function startModelWatch(page, token) {
+  return page.evaluate(async (token) => {
+    const model = await import('/static/conference_model.js');
+    const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
+    const watch = { model, state: null, events: 0, refused: [] };
+    window.__watch = watch;
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === 'snapshot') watch.state = model.readSnapshot(m.state);
+      if (m.type === 'event') {
+        watch.events++;
+        const result = model.applyEvent(watch.state, m.event);
+        if (result !== 'applied') watch.refused.push(m.event);
+      }
+    };
+    await new Promise((resolve) => { ws.onopen = resolve; });
+    ws.send(JSON.stringify({ type: 'hello', token }));
+    while (!watch.state) await new Promise((r) => setTimeout(r, 20));
+  }, token);
+}
+
+function finishModelWatch(page, token) {
+  return page.evaluate(async (token) => {
+    const watch = window.__watch;
+    if (watch.refused.length) throw new Error(`refused: ${JSON.stringify(watch.refused)}`);
+    const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
+    const snapshot = await new Promise((resolve) => {
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token }));
+      ws.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        if (m.type === 'snapshot') resolve(m.state);
+      };
+    });
+    ws.close();
+    const fresh = watch.model.readSnapshot(snapshot);
+    // Only an event says why the recorder stopped; a snapshot cannot.
+    const model = { ...watch.state, recording: { ...watch.state.recording, last_stop: null } };
+    return { model, fresh, events: watch.events };
+  }, token);
+}
+const tile = (id) => `#roster .tile[data-point="${id}"]`;
+
+test('the chair runs the conference from the console', { timeout: 90000 }, async (t) => {
+  const lines = [];
+  const page = await openPage(f, lines, 'console');
+  const points = await openPage(f, lines, 'points');
+  try {
+    await page.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
+    await page.waitForSelector('body[data-status="live"]', T);
+    assert.equal(await page.evaluate(() => location.href.includes('token')), false, 'the token stays in the URL');
+    assert.equal(await page.textContent('#title'), f.links.conference.title);
+    assert.equal(await page.locator('#roster .tile').count(), 67);
+    assert.equal(await page.textContent('#phase'), 'Chưa bắt đầu');
+    await points.goto(`${f.origin}/healthz`, T);
+    await startModelWatch(points, mintToken(f, 'chair'));
+
+    // Start; the agenda moves; the clock shows actual against planned.
+    await page.click('[data-action="conference.start"]');
+    await page.waitForSelector('#phase[data-phase="live"]', T);
+    await page.waitForSelector('#recording[data-on="true"]', T);
+    await page.click('[data-action="agenda.start"]');
+    await page.waitForSelector('#agenda li[data-item="khai-mac"][aria-current="step"]', T);
+    await page.click('[data-action="agenda.next"]');
+    await page.waitForSelector('#agenda li[data-item="qd-124"][aria-current="step"]', T);
+    assert.match(await page.textContent('#current .clock'), /^00:0\d \/ 40:00$/);
+
+    // Two points join; one checks in with names typed in NFD.
+    const token = (id) => f.links.points.find((p) => p.point === id).token;
+    await connectPoint(points, 'ha-noi', token('ha-noi'));
+    await connectPoint(points, 'hai-phong', token('hai-phong'));
+    await page.waitForSelector(`${tile('ha-noi')}[data-connected="true"]`, T);
+    const delegates = [
+      { name: 'Nguyễn Thị Hường', title: 'Phó Bí thư Thường trực' },
+      { name: 'Đặng Quốc Khánh', title: 'Ủy viên Ban Thường vụ' },
+    ];
+    const nfd = delegates.map((d) => ({ name: d.name.normalize('NFD'), title: d.title.normalize('NFD') }));
+    assert.notEqual(nfd[0].name, delegates[0].name);
+    const checkin = await pointCommand(points, 'ha-noi', { type: 'attendance.checkin', delegates: nfd, headcount: 14 });
+    assert.equal(checkin.type, 'ack', JSON.stringify(checkin));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '14', `${tile('ha-noi')} .headcount`, T);
+    assert.match(await page.textContent('#roster-summary'), /2\/67 trực tuyến · 1 đã điểm danh · 14 đại biểu/);
+    await page.click(tile('ha-noi'));
+    await page.waitForSelector('#point-detail .delegate-name', T);
+    const shown = await page.$$eval('#point-detail .delegate-name', (els) => els.map((e) => e.textContent));
+    assert.deepEqual(shown, delegates.map((d) => d.name), 'delegates in NFC');
+    const hover = await page.getAttribute(tile('ha-noi'), 'title');
+    assert.ok(hover.includes(`${delegates[1].name} (${delegates[1].title})`), hover);
+
+    // A hand: queued, granted (the hand goes down), revoked.
+    assert.equal((await pointCommand(points, 'ha-noi', { type: 'hand.raise' })).type, 'ack');
+    await page.waitForSelector('#hands li[data-point="ha-noi"]', T);
+    assert.equal(await page.getAttribute(tile('ha-noi'), 'data-hand'), 'true');
+    await page.click('#hands li[data-point="ha-noi"] [data-action="floor.grant:ha-noi"]');
+    await page.waitForFunction(() => document.querySelector('#floor .holder')?.textContent.includes('Thành ủy Hà Nội'), null, T);
+    assert.equal(await page.locator('#hands li[data-point]').count(), 0);
+    await page.click('[data-action="floor.revoke"]');
+    await page.waitForFunction(() => !document.querySelector('#floor .holder'), null, T);
+    const seen = (await pointMessages(points, 'ha-noi')).filter((m) => m.type === 'event').map((m) => m.event.type);
+    assert.ok(seen.includes('floor.granted') && seen.includes('floor.revoked'), seen.join());
+
+    // Questions: one approved then answered, one rejected with a reason.
+    const text = 'Đề nghị làm rõ Điều 5 của Quy định 124?';
+    const asked = await pointCommand(points, 'ha-noi', { type: 'question.submit', text, item: 'qd-124' });
+    assert.equal(asked.type, 'ack');
+    await page.waitForSelector('#questions li[data-question="1"][data-status="submitted"]', T);
+    assert.equal(await page.textContent('#questions li[data-question="1"] .question-text'), text);
+    await page.click('[data-action="question.approve:1"]');
+    await page.waitForSelector('#questions li[data-question="1"][data-status="approved"]', T);
+    await page.click('[data-action="question.answer:1"]');
+    await page.waitForSelector('#questions li[data-question="1"][data-status="answered"]', T);
+    assert.equal((await pointCommand(points, 'ha-noi', { type: 'question.submit', text: 'Câu hỏi trùng' })).type, 'ack');
+    await page.waitForSelector('#questions li[data-question="2"]', T);
+    await page.click('#questions li[data-question="2"] [data-key="question.reject-open:2"]');
+    await page.waitForFunction(() => document.activeElement?.dataset.key === 'reason:2', null, T);
+    await page.keyboard.type('Trùng với câu hỏi số 1');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#questions li[data-question="2"][data-status="rejected"]', T);
+    assert.match(await page.textContent('#questions li[data-question="2"]'), /Lý do: Trùng với câu hỏi số 1/);
+    // Filtered by item: only the question tied to qd-124.
+    await page.selectOption('#question-filter', 'qd-124');
+    await page.waitForFunction(() => [...document.querySelectorAll('#questions li[data-question]')]
+      .map((e) => e.dataset.question).join() === '1', null, T);
+    await page.selectOption('#question-filter', '');
+    const mine = (await pointMessages(points, 'ha-noi')).filter((m) => m.type === 'event' && m.event.type.startsWith('question.'));
+    assert.deepEqual(mine.map((m) => m.event.type),
+      ['question.submitted', 'question.approved', 'question.answered', 'question.submitted', 'question.rejected']);
+    const other = (await pointMessages(points, 'hai-phong'))
+      .filter((m) => m.type === 'event' && m.event.type.startsWith('question.'));
+    assert.deepEqual(other, [], 'another point saw the questions');
+
+    // A refused command: next at the last item shows the Vietnamese reason.
+    await page.click('[data-action="agenda.goto:be-mac"]');
+    await page.waitForSelector('#agenda li[data-item="be-mac"][aria-current="step"]', T);
+    await page.click('[data-action="agenda.next"]');
+    await page.waitForSelector('#notice[data-code="no_next_item"]', T);
+    assert.match(await page.textContent('#notice'), /Mục tiếp theo: không thực hiện được\. Đã ở mục cuối cùng của chương trình\./);
+    assert.equal(await page.isEnabled('[data-action="agenda.next"]'), true, 'the button waits only for the answer');
+
+    // 67 points fit on one 1366×768 screen.
+    await page.click('#point-detail button[data-key="detail.close"]');
+    await page.waitForSelector('#point-detail', { state: 'hidden', ...T });
+    const fit = await page.evaluate(() => {
+      const panel = document.querySelector('.roster-panel');
+      return { bottom: document.querySelector('#roster li:last-child').getBoundingClientRect().bottom,
+        scrolls: panel.scrollHeight > panel.clientHeight };
+    });
+    assert.ok(fit.bottom <= 768 && !fit.scrolls, `the last tile ends at ${fit.bottom} px, scrolling: ${fit.scrolls}`);
+
+    await accessibilitySmoke(page, ['[data-action="agenda.next"]', '[data-action="conference.end"]',
+      `${tile('ha-noi')}`, '#question-filter', '#lang']);
+    await page.click(tile('ha-noi')); // the details open, for the screenshots
+    for (const file of await screenshots(page, 'console')) t.diagnostic(`screenshot ${file}`);
+
+    // English on demand; refusals follow the language.
+    await page.selectOption('#lang', 'en');
+    assert.equal(await page.textContent('#agenda-h'), 'Agenda');
+    await page.click('[data-action="agenda.next"]');
+    await page.waitForFunction(() => document.getElementById('notice').textContent.includes('This is the last agenda item.'), null, T);
+    await page.selectOption('#lang', 'vi');
+
+    // End (two clicks: the first only arms the button).
+    await page.click('[data-action="conference.end"]');
+    await page.waitForFunction(() => document.querySelector('[data-action="conference.end"]').textContent
+      === 'Xác nhận: Kết thúc hội nghị?', null, T);
+    await page.click('[data-action="conference.end"]');
+    await page.waitForSelector('#phase[data-phase="ended"]', T);
+
+    // The pages' state model (conference_model.js), fed the snapshot from the start and
+    // every event since, equals the node's own snapshot now.
+    const { model, fresh, events } = await finishModelWatch(points, mintToken(f, 'chair'));
+    assert.ok(events >= 20, `only ${events} events`);
+    assert.deepEqual(model, fresh);
+  } catch (e) {
+    e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
+    throw e;
+  }
+});
