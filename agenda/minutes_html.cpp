@@ -11,6 +11,8 @@ h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin-top:1.6em;border-bot
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{border:1px solid #bbb;padding:.25em .45em;vertical-align:top;text-align:left}
 th{background:#eee}.num{text-align:right;white-space:nowrap}.muted{color:#666}
+.wide{overflow-x:auto;-webkit-overflow-scrolling:touch}
+@media (max-width:600px){body{margin:.6em}table{font-size:.8em}h1{font-size:1.2em}}
 @media print{body{margin:1cm}a{color:inherit;text-decoration:none}tr{break-inside:avoid}}
 )";
 
@@ -48,6 +50,22 @@ class Page {
     return buf;
   }
   std::string Clock(const std::optional<Timestamp>& t) const { return t ? Clock(*t) : "—"; }
+
+  // The conference-local calendar day of `t`: ISO "2023-11-16" or "16/11/2023".
+  std::string Day(Timestamp t, bool iso) const {
+    const std::chrono::year_month_day ymd(
+        std::chrono::floor<std::chrono::days>(t + utc_offset_));
+    char buf[16];
+    const int y = static_cast<int>(ymd.year());
+    const unsigned m = static_cast<unsigned>(ymd.month());
+    const unsigned d = static_cast<unsigned>(ymd.day());
+    if (iso) {
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    } else {
+      std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", d, m, y);
+    }
+    return buf;
+  }
 
   // "1:02:03" or "2:03".
   static std::string Duration(Millis d) {
@@ -90,7 +108,16 @@ std::string_view StatusLabel(QuestionStatus status) {
 void WriteHeader(Page& p, const Minutes& m) {
   const ConferenceSpec& spec = *m.spec;
   p.Raw("<p class=\"muted\">Biên bản hội nghị</p><h1>").Text(spec.title).Raw("</h1>\n<p>");
-  p.Raw("Ngày ").Text(spec.date).Raw(" · ").Text(spec.host_name).Raw("<br>Chủ trì: ");
+  // The day it ran; the planned one only when it differs or it has not run.
+  if (m.started_at) {
+    p.Raw("Ngày ").Text(p.Day(*m.started_at, false));
+    if (!spec.date.empty() && spec.date != p.Day(*m.started_at, true)) {
+      p.Raw(" <span class=\"muted\">(dự kiến ").Text(spec.date).Raw(")</span>");
+    }
+  } else {
+    p.Raw("Dự kiến ngày ").Text(spec.date);
+  }
+  p.Raw(" · ").Text(spec.host_name).Raw("<br>Chủ trì: ");
   p.Text(spec.chair.name);
   if (!spec.chair.title.empty()) p.Raw(", ").Text(spec.chair.title);
   p.Raw("<br>Bắt đầu ").Text(p.Clock(m.started_at)).Raw(" · kết thúc ").Text(p.Clock(m.ended_at));
@@ -101,7 +128,7 @@ void WriteHeader(Page& p, const Minutes& m) {
 }
 
 void WriteAgenda(Page& p, const Minutes& m) {
-  p.Raw("<h2>Chương trình</h2>\n<table><tr><th>#</th><th>Nội dung</th><th>Dự kiến</th>"
+  p.Raw("<h2>Chương trình</h2>\n<div class=\"wide\"><table><tr><th>#</th><th>Nội dung</th><th>Dự kiến</th>"
         "<th>Thực tế</th><th>Thời lượng</th><th>Ghi hình</th></tr>\n");
   int n = 0;
   for (const MinutesItem& item : m.agenda) {
@@ -118,7 +145,7 @@ void WriteAgenda(Page& p, const Minutes& m) {
     for (const MinutesLink& link : item.chapters) p.Link(link).Raw(" ");
     p.Raw("</td></tr>\n");
   }
-  p.Raw("</table>\n");
+  p.Raw("</table></div>\n");
 }
 
 void WriteAttendance(Page& p, const Minutes& m) {
@@ -133,7 +160,7 @@ void WriteAttendance(Page& p, const Minutes& m) {
   p.Raw("<h2>Điểm danh</h2>\n<p>").Text(std::to_string(checked_in)).Raw("/");
   p.Text(std::to_string(m.attendance.points.size())).Raw(" điểm cầu đã điểm danh, ");
   p.Text(std::to_string(headcount)).Raw(" đại biểu.</p>\n");
-  p.Raw("<table><tr><th>#</th><th>Điểm cầu</th><th>Số đại biểu</th><th>Đại biểu</th>"
+  p.Raw("<div class=\"wide\"><table><tr><th>#</th><th>Điểm cầu</th><th>Số đại biểu</th><th>Đại biểu</th>"
         "<th>Kết nối lần đầu</th><th>Thời gian kết nối</th></tr>\n");
   int n = 0;
   for (const PointAttendance& a : m.attendance.points) {
@@ -147,7 +174,7 @@ void WriteAttendance(Page& p, const Minutes& m) {
     p.Raw("</td>").Cell(p.Clock(a.first_join)).Cell(Page::Duration(a.connected), "num");
     p.Raw("</tr>\n");
   }
-  p.Raw("</table>\n");
+  p.Raw("</table></div>\n");
 }
 
 void WriteQuestions(Page& p, const Minutes& m) {
@@ -156,7 +183,7 @@ void WriteQuestions(Page& p, const Minutes& m) {
     p.Raw("<p class=\"muted\">Không có câu hỏi.</p>\n");
     return;
   }
-  p.Raw("<table><tr><th>#</th><th>Điểm cầu</th><th>Nội dung</th><th>Gửi lúc</th>"
+  p.Raw("<div class=\"wide\"><table><tr><th>#</th><th>Điểm cầu</th><th>Nội dung</th><th>Gửi lúc</th>"
         "<th>Kết quả</th><th>Ghi hình</th></tr>\n");
   for (const MinutesQuestion& mq : m.questions) {
     const Question& q = mq.question;
@@ -165,7 +192,7 @@ void WriteQuestions(Page& p, const Minutes& m) {
     p.Raw("<tr>").Cell(std::to_string(q.id), "num").Cell(mq.point_name).Cell(q.text);
     p.Cell(p.Clock(q.submitted_at)).Cell(outcome).Raw("<td>").Link(mq.link).Raw("</td></tr>\n");
   }
-  p.Raw("</table>\n");
+  p.Raw("</table></div>\n");
 }
 
 void WriteFloor(Page& p, const Minutes& m) {
@@ -174,12 +201,12 @@ void WriteFloor(Page& p, const Minutes& m) {
     p.Raw("<p class=\"muted\">Không có điểm cầu phát biểu.</p>\n");
     return;
   }
-  p.Raw("<table><tr><th>Điểm cầu</th><th>Từ</th><th>Đến</th><th>Ghi hình</th></tr>\n");
+  p.Raw("<div class=\"wide\"><table><tr><th>Điểm cầu</th><th>Từ</th><th>Đến</th><th>Ghi hình</th></tr>\n");
   for (const MinutesFloorGrant& f : m.floor) {
     p.Raw("<tr>").Cell(f.point_name).Cell(p.Clock(f.granted)).Cell(p.Clock(f.revoked));
     p.Raw("<td>").Link(f.link).Raw("</td></tr>\n");
   }
-  p.Raw("</table>\n");
+  p.Raw("</table></div>\n");
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
       },
       node->clock_, node->wall_clock_);
   if (Status cleared = node->gateway_->ClearStalePresence(); !cleared) return cleared.error();
+  node->gateway_->set_health_thresholds(config.health);
 
   Node* self = node.get();
   node->recording_ = std::make_unique<ArchiveRecording>(
@@ -108,10 +109,20 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
           }},
       node->base_url_);
   node->gateway_->set_archive(node->archive_http_.get());
+  // Staff consoles get link health pushed at the rate the sessions refresh it.
+  node->stats_timer_ = g_timeout_add(
+      2000,
+      [](gpointer data) -> gboolean {
+        auto* node_self = static_cast<Node*>(data);
+        node_self->gateway_->PushStats(node_self->program_->KeyframeAge());
+        return G_SOURCE_CONTINUE;
+      },
+      self);
   return node;
 }
 
 Node::~Node() {
+  if (stats_timer_) g_source_remove(stats_timer_);
   if (gateway_) gateway_->CloseAll();
   server_.reset();
   gateway_.reset();

@@ -73,6 +73,7 @@ class Node final : public media::Program::Listener {
   std::unique_ptr<signaling::Gateway> gateway_;
   std::unique_ptr<signaling::Server> server_;
   std::string base_url_;
+  guint stats_timer_ = 0;
   bool failed_ = false;
 };
 

@@ -85,6 +85,40 @@ Status ApplyIce(const json& ice, media::IceConfig& config) {
   return Ok{};
 }
 
+// "health": warn/alarm pairs, each warn at most its alarm.
+Status ApplyHealth(const json& h, signaling::HealthThresholds& t) {
+  if (!h.is_object()) return Bad("'health' must be an object");
+  Status keys = CheckKeys(h,
+                          {"loss_warn", "loss_alarm", "rtt_warn_ms", "rtt_alarm_ms",
+                           "jitter_warn_ms", "jitter_alarm_ms"},
+                          "health");
+  if (!keys) return keys;
+  struct Pair {
+    const char* warn_key;
+    const char* alarm_key;
+    double* warn;
+    double* alarm;
+    double max;
+  };
+  for (const Pair& p : {Pair{"loss_warn", "loss_alarm", &t.loss_warn, &t.loss_alarm, 1.0},
+                        Pair{"rtt_warn_ms", "rtt_alarm_ms", &t.rtt_warn_ms, &t.rtt_alarm_ms, 60000},
+                        Pair{"jitter_warn_ms", "jitter_alarm_ms", &t.jitter_warn_ms,
+                             &t.jitter_alarm_ms, 60000}}) {
+    for (auto [key, field] : {std::pair{p.warn_key, p.warn}, std::pair{p.alarm_key, p.alarm}}) {
+      if (!h.contains(key)) continue;
+      if (!h[key].is_number() || h[key].get<double>() < 0 || h[key].get<double>() > p.max) {
+        return Bad(std::string("'health.") + key + "' must be a number 0.." +
+                   json(p.max).dump());
+      }
+      *field = h[key].get<double>();
+    }
+    if (*p.warn > *p.alarm) {
+      return Bad(std::string("'health.") + p.warn_key + "' must not exceed '" + p.alarm_key + "'");
+    }
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 bool IsIpAddress(std::string_view text) {
@@ -124,7 +158,8 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   const json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Bad("config must be a JSON object");
   Status keys =
-      CheckKeys(j, {"listen", "state_dir", "conference", "public_url", "program", "ice"}, "config");
+      CheckKeys(j, {"listen", "state_dir", "conference", "public_url", "program", "ice", "health"},
+                "config");
   if (!keys) return keys;
   NodeConfig next = config;
   for (auto [key, field] : {std::pair{"state_dir", &next.state_dir},
@@ -146,6 +181,10 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   }
   if (j.contains("ice")) {
     Status s = ApplyIce(j["ice"], next.ice);
+    if (!s) return s;
+  }
+  if (j.contains("health")) {
+    Status s = ApplyHealth(j["health"], next.health);
     if (!s) return s;
   }
   config = std::move(next);

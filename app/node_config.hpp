@@ -6,6 +6,7 @@
 #include "base/result.hpp"
 #include "media/ice_config.hpp"
 #include "media/program_config.hpp"
+#include "signaling/health_thresholds.hpp"
 
 namespace bridgecast::app {
 
@@ -24,6 +25,7 @@ struct NodeConfig {
   std::string public_url;       // base of join links; empty: https://<listen>
   media::ProgramConfig program;
   media::IceConfig ice;
+  signaling::HealthThresholds health;
 };
 
 // Applies a JSON config file's settings on top of `config` (see

@@ -135,6 +135,10 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
                     new ProbeContext{program->lifetime_.Watch(), program.get()},
                     [](gpointer p) { delete static_cast<ProbeContext*>(p); });
 
+  GstPadPtr pay_sink(gst_element_get_static_pad(payloader.get(), "sink"));
+  gst_pad_add_probe(pay_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &Program::OnEncodedFrame,
+                    program.get(), nullptr);
+
   if (config.capture_stamp) {
     GstPadPtr encoder_sink(gst_element_get_static_pad(encoder.get(), "sink"));
     gst_pad_add_probe(encoder_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr,
@@ -194,6 +198,24 @@ GstPadProbeReturn Program::OnUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpoin
   Program* program = context->program;
   PostIfAlive(context->watch, [program] { program->RequestKeyframe(); });
   return GST_PAD_PROBE_DROP;
+}
+
+GstPadProbeReturn Program::OnEncodedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT)) {
+    auto* self = static_cast<Program*>(data);
+    self->last_keyframe_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  self->clock_.Now().time_since_epoch())
+                                  .count();
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+std::optional<std::chrono::milliseconds> Program::KeyframeAge() const {
+  const std::int64_t at = last_keyframe_ns_;
+  if (at < 0) return std::nullopt;
+  const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      clock_.Now().time_since_epoch());
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - std::chrono::nanoseconds(at));
 }
 
 void Program::RequestKeyframe() {

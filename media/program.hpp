@@ -2,7 +2,10 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/clock.hpp"
@@ -46,11 +49,14 @@ class Program {
   // Asks for a keyframe, throttled. Main loop only.
   void RequestKeyframe();
   const KeyframeThrottle& keyframe_throttle() const { return throttle_; }
+  // How long ago the newest keyframe left the encoder; none before the first.
+  std::optional<std::chrono::milliseconds> KeyframeAge() const;
 
  private:
   Program(const ProgramConfig& config, Listener& listener, const Clock& clock);
   static gboolean OnBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static GstPadProbeReturn OnUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn OnEncodedFrame(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   void SendKeyframeToEncoder();
 
   ProgramConfig config_;
@@ -63,6 +69,8 @@ class Program {
   guint bus_watch_ = 0;
   guint keyframe_timer_ = 0;
   KeyframeThrottle throttle_;
+  // Clock time of the newest keyframe, in ns; written by the streaming thread.
+  std::atomic<std::int64_t> last_keyframe_ns_{-1};
   Lifetime lifetime_;
 };
 

@@ -366,31 +366,68 @@ HttpResponse Gateway::AttendanceReport(bool csv) const {
   return JsonResponse(200, agenda::ToJson(report));
 }
 
+nlohmann::json Gateway::PointHealth(const agenda::BridgePointSpec& spec) const {
+  nlohmann::json entry = {{"point", spec.id}, {"connected", false}, {"state", "absent"}};
+  auto it = by_point_.find(spec.id);
+  if (it == by_point_.end()) return entry;
+  const Peer& peer = *peers_.at(it->second);
+  if (!peer.session) return entry;
+  const media::PointStats& s = peer.session->stats();
+  const media::LinkState state = peer.session->link_state();
+  entry["connected"] = state == media::LinkState::kConnected;
+  entry["state"] = media::ToString(state);
+  entry["packets_sent"] = s.packets_sent;
+  entry["bytes_sent"] = s.bytes_sent;
+  entry["packets_lost"] = s.packets_lost;
+  entry["fraction_lost"] = s.fraction_lost;
+  entry["jitter_ms"] = s.jitter.count() / 1000.0;
+  entry["rtt_ms"] = s.round_trip.count() / 1000.0;
+  entry["nacks_received"] = s.nacks_received;
+  entry["plis_received"] = s.plis_received;
+  return entry;
+}
+
 HttpResponse Gateway::PointsReport() const {
   nlohmann::json points = nlohmann::json::array();
   for (const agenda::BridgePointSpec& spec : conference_.points) {
-    nlohmann::json entry = {{"point", spec.id}, {"name", spec.name}, {"connected", false},
-                            {"state", "absent"}};
-    if (auto it = by_point_.find(spec.id); it != by_point_.end()) {
-      const Peer& peer = *peers_.at(it->second);
-      if (peer.session) {
-        const media::PointStats& s = peer.session->stats();
-        const media::LinkState state = peer.session->link_state();
-        entry["connected"] = state == media::LinkState::kConnected;
-        entry["state"] = media::ToString(state);
-        entry["packets_sent"] = s.packets_sent;
-        entry["bytes_sent"] = s.bytes_sent;
-        entry["packets_lost"] = s.packets_lost;
-        entry["fraction_lost"] = s.fraction_lost;
-        entry["jitter_ms"] = s.jitter.count() / 1000.0;
-        entry["rtt_ms"] = s.round_trip.count() / 1000.0;
-        entry["nacks_received"] = s.nacks_received;
-        entry["plis_received"] = s.plis_received;
-      }
-    }
+    nlohmann::json entry = PointHealth(spec);
+    entry["name"] = spec.name;
     points.push_back(std::move(entry));
   }
   return JsonResponse(200, {{"points", std::move(points)}});
+}
+
+void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
+  const TimePoint now = clock_.Now();
+  nlohmann::json points = nlohmann::json::array();
+  for (const agenda::BridgePointSpec& spec : conference_.points) {
+    nlohmann::json entry = PointHealth(spec);
+    if (entry.contains("bytes_sent")) {
+      const std::uint64_t bytes = entry["bytes_sent"];
+      double kbps = 0;
+      // A new session starts its counters at 0: no rate until two samples.
+      if (auto last = last_sent_.find(spec.id);
+          last != last_sent_.end() && bytes >= last->second.bytes && now > last->second.at) {
+        const double seconds = std::chrono::duration<double>(now - last->second.at).count();
+        kbps = static_cast<double>(bytes - last->second.bytes) * 8 / 1000 / seconds;
+      }
+      entry["kbps"] = kbps;
+      last_sent_[spec.id] = {bytes, now};
+    } else {
+      last_sent_.erase(spec.id);
+    }
+    points.push_back(std::move(entry));
+  }
+  const std::string frame = server_message::Stats(
+      agenda::ToUnixMillis(wall_clock_.Now()),
+      keyframe_age ? nlohmann::json(keyframe_age->count()) : nlohmann::json(nullptr),
+      ToJson(thresholds_), std::move(points));
+  for (const auto& [id, peer] : peers_) {
+    if (peer->actor && (peer->actor->role == agenda::Role::kChair ||
+                        peer->actor->role == agenda::Role::kOperator)) {
+      sink_->Send(id, frame);
+    }
+  }
 }
 
 }  // namespace bridgecast::signaling

@@ -18,6 +18,7 @@
 #include "media/point_session.hpp"
 #include "signaling/archive_http.hpp"
 #include "signaling/client_message.hpp"
+#include "signaling/health_thresholds.hpp"
 #include "signaling/http.hpp"
 #include "signaling/server.hpp"
 #include "signaling/token.hpp"
@@ -58,6 +59,12 @@ class Gateway final : public Server::Listener {
   // media session (shutdown).
   void CloseAll();
 
+  void set_health_thresholds(const HealthThresholds& t) { thresholds_ = t; }
+  // Sends every chair and operator socket a `stats` message: each point's
+  // link health, its send rate since the last push, and how old the program's
+  // newest keyframe is. The node calls it every 2 s.
+  void PushStats(std::optional<std::chrono::milliseconds> keyframe_age);
+
   size_t points_joined() const { return by_point_.size(); }
   size_t points_connected() const;
 
@@ -82,6 +89,8 @@ class Gateway final : public Server::Listener {
   // Nothing when `request` carries a chair or operator token of this conference.
   std::optional<HttpResponse> RequireStaff(const HttpRequest& request) const;
   HttpResponse PointsReport() const;
+  // One point's link health as /api/points and the stats message show it.
+  nlohmann::json PointHealth(const agenda::BridgePointSpec& spec) const;
   HttpResponse AttendanceReport(bool csv) const;
 
   const agenda::ConferenceSpec& conference_;
@@ -96,6 +105,13 @@ class Gateway final : public Server::Listener {
   std::function<void()> on_change_;
   std::unordered_map<ConnectionId, std::unique_ptr<Peer>> peers_;
   std::map<std::string, ConnectionId> by_point_;  // points with a live socket
+  HealthThresholds thresholds_;
+  // Per point, bytes sent at the last stats push (and when), for its rate.
+  struct SentSample {
+    std::uint64_t bytes = 0;
+    TimePoint at;
+  };
+  std::map<std::string, SentSample> last_sent_;
 };
 
 }  // namespace bridgecast::signaling

@@ -51,4 +51,14 @@ std::string CommandError(const json& id, std::string_view code, std::string_view
       {{"type", "error"}, {"code", code}, {"message", message}, {"id", id}, {"fatal", false}});
 }
 
+std::string Stats(std::int64_t at_ms, nlohmann::json keyframe_age_ms, nlohmann::json thresholds,
+                  nlohmann::json points) {
+  return nlohmann::json{{"type", "stats"},
+                        {"at", at_ms},
+                        {"keyframe_age_ms", std::move(keyframe_age_ms)},
+                        {"thresholds", std::move(thresholds)},
+                        {"points", std::move(points)}}
+      .dump();
+}
+
 }  // namespace bridgecast::signaling::server_message

@@ -106,6 +106,46 @@ TEST_CASE("minutes of the reference conference list all 67 points") {
   CHECK(ToJson(m)["attendance"]["points"].size() == 67);
 }
 
+TEST_CASE("the minutes' header shows the day the conference ran, and the planned one if it differs") {
+  Harness h;
+  SECTION("ran on the planned day") {
+    h.GoLive();
+    const std::string html = ToHtml(
+        BuildMinutes(h.conference, h.log, BuildTimeline(h.conference.spec(), h.log, {}),
+                     {"", kHanoi, h.clock.now}));
+    CHECK(Has(html, "Ngày 16/11/2023 ·"));
+    CHECK_FALSE(Has(html, "dự kiến"));
+  }
+  SECTION("postponed by two days") {
+    h.clock.Advance(48h);
+    h.GoLive();
+    const std::string html = ToHtml(
+        BuildMinutes(h.conference, h.log, BuildTimeline(h.conference.spec(), h.log, {}),
+                     {"", kHanoi, h.clock.now}));
+    CHECK(Has(html, "Ngày 18/11/2023 <span class=\"muted\">(dự kiến 2023-11-16)</span>"));
+  }
+  SECTION("not held yet") {
+    const std::string html = ToHtml(
+        BuildMinutes(h.conference, h.log, BuildTimeline(h.conference.spec(), h.log, {}),
+                     {"", kHanoi, h.clock.now}));
+    CHECK(Has(html, "Dự kiến ngày 2023-11-16"));
+  }
+}
+
+TEST_CASE("every table of the minutes scrolls sideways on a phone instead of overflowing") {
+  Harness h;
+  h.GoLive();
+  const std::string html = ToHtml(BuildMinutes(
+      h.conference, h.log, BuildTimeline(h.conference.spec(), h.log, {}), {"", kHanoi, h.clock.now}));
+  size_t tables = 0;
+  for (size_t at = html.find("<table>"); at != std::string::npos; at = html.find("<table>", at + 1)) {
+    ++tables;
+    CHECK(html.compare(at - 18, 18, "<div class=\"wide\">") == 0);
+  }
+  CHECK(tables >= 2);
+  CHECK(Has(html, "@media (max-width:600px)"));
+}
+
 TEST_CASE("EscapeHtml escapes markup and quotes") {
   CHECK(EscapeHtml("a<b>&\"'") == "a&lt;b&gt;&amp;&quot;&#39;");
   CHECK(EscapeHtml("Hà Nội") == "Hà Nội");

@@ -1,8 +1,17 @@
 #include "app/node_config.hpp"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 namespace bridgecast::app {
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
 
 TEST_CASE("listen addresses parse as IP:PORT") {
   auto v4 = ParseListenAddress("127.0.0.1:0");
@@ -38,6 +47,36 @@ TEST_CASE("a config file sets the program, ICE and paths") {
   CHECK(config.program.video_bitrate == Bitrate::KilobitsPerSecond(600));
   CHECK(config.program.cbr_filler);
   CHECK(config.ice.addresses.size() == 2);
+}
+
+TEST_CASE("the example config file is accepted as shipped") {
+  NodeConfig config;
+  Status s = ApplyConfigFile(ReadText(std::string(BRIDGECAST_SOURCE_DIR) +
+                                      "/deploy/bridgecast.example.json"),
+                             config);
+  INFO((s ? "" : s.error().message));
+  REQUIRE(s);
+  CHECK(config.health.loss_alarm == 0.08);
+  CHECK(config.health.rtt_warn_ms == 150);
+}
+
+TEST_CASE("link health thresholds come from the config, warn never above alarm") {
+  NodeConfig config;
+  REQUIRE(ApplyConfigFile(R"({"health": {"loss_warn": 0.01, "loss_alarm": 0.05,
+                                         "rtt_alarm_ms": 300}})",
+                          config));
+  CHECK(config.health.loss_warn == 0.01);
+  CHECK(config.health.loss_alarm == 0.05);
+  CHECK(config.health.rtt_alarm_ms == 300);
+  CHECK(config.health.rtt_warn_ms == 150);  // the default stays
+  for (const char* bad : {R"({"health": {"loss_warn": 0.2}})", R"({"health": {"loss_alarm": 2}})",
+                          R"({"health": {"rtt_warn_ms": "fast"}})", R"({"health": {"lag": 1}})"}) {
+    INFO(bad);
+    Status s = ApplyConfigFile(bad, config);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == "bad_config");
+  }
+  CHECK(config.health.loss_warn == 0.01);  // nothing changed
 }
 
 TEST_CASE("a bad config file changes nothing and says what is wrong") {

@@ -1,12 +1,13 @@
-// GET /api/points with real media sessions: two native points receive the
-// program, and the node's counters for them grow and agree with what the
-// points say they received.
+// GET /api/points and the staff's pushed `stats` with real media sessions:
+// two native points receive the program, and the node's counters for them
+// grow and agree with what the points say they received.
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-#include <thread>
 
+#include "client_loop.hpp"
+#include "conference_client.hpp"
 #include "https_get.hpp"
 #include "test_node.hpp"
 
@@ -49,6 +50,11 @@ TEST_CASE("/api/points counts what real sessions send, and absent points are abs
   const std::vector<std::string> joined = {links["points"][0]["point"],
                                            links["points"][1]["point"]};
 
+  ClientLoop loop;
+  REQUIRE(loop.context);
+  ConferenceClient board(*loop.context, Options(node));
+  board.Join(token);
+
   TempDir dir;
   auto points = StartPoints(node, {"--count", "2"}, dir.path() + "/report.json",
                             dir.path() + "/point.log");
@@ -63,11 +69,11 @@ TEST_CASE("/api/points counts what real sessions send, and absent points are abs
     return true;
   };
   while (!flowing(first = Points(node, token)) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(200));
+    RunLoopFor(milliseconds(200));
   }
   REQUIRE(flowing(first));
   // Stats are polled every 2 s: 2.5 s apart, the second read sees a newer poll.
-  std::this_thread::sleep_for(milliseconds(2500));
+  RunLoopFor(milliseconds(2500));
   const json second = Points(node, token);
   REQUIRE(second.size() == links["points"].size());
 
@@ -87,6 +93,23 @@ TEST_CASE("/api/points counts what real sessions send, and absent points are abs
       CHECK_FALSE(p.contains("packets_sent"));
     }
   }
+
+  // The operator's socket got the same health pushed, with each point's rate:
+  // the cheap program is 200 kbit/s of video and 64 of audio.
+  json pushed;
+  for (const json& m : board.messages()) {
+    if (m["type"] == "stats") pushed = m;
+  }
+  INFO(pushed.dump());
+  REQUIRE(pushed.is_object());
+  CHECK(pushed["keyframe_age_ms"].get<double>() < 3000);
+  for (const std::string& id : joined) {
+    const json p = Entry(pushed["points"], id);
+    CHECK(p["state"] == "connected");
+    CHECK(p["kbps"].get<double>() > 100);
+    CHECK(p["kbps"].get<double>() < 1000);
+  }
+  CHECK(Entry(pushed["points"], links["points"][2]["point"])["state"] == "absent");
 
   points->Signal(SIGINT);
   const auto status = points->Wait(seconds(15));

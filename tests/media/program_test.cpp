@@ -46,14 +46,20 @@ TEST_CASE("a keyframe request reaches the encoder, throttled") {
         return GST_PAD_PROBE_OK;
       },
       &keyframes, nullptr);
+  CHECK_FALSE((*program)->KeyframeAge());  // none yet
   REQUIRE((*program)->Start());
   test::RunLoopUntil([&] { return keyframes.load() >= 1; }, std::chrono::seconds(5));
   REQUIRE(keyframes.load() == 1);  // the stream's first
+  test::RunLoopFor(std::chrono::milliseconds(600));
+  // The operator's board shows how old the newest keyframe is.
+  REQUIRE((*program)->KeyframeAge());
+  CHECK(*(*program)->KeyframeAge() >= std::chrono::milliseconds(500));
 
   for (int i = 0; i < 10; ++i) (*program)->RequestKeyframe();
   test::RunLoopFor(std::chrono::milliseconds(1500));
   // Ten requests at once: one now, one at the end of the gap.
   CHECK(keyframes.load() == 3);
+  CHECK(*(*program)->KeyframeAge() < std::chrono::milliseconds(1500));
   CHECK((*program)->keyframe_throttle().requests() == 10);
 }
 

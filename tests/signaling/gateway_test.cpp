@@ -546,3 +546,54 @@ TEST_CASE("HTTP: the attendance report for the chair and the operator") {
 }
 
 }  // namespace bridgecast::signaling
+
+namespace bridgecast::signaling {
+
+TEST_CASE("staff get link health pushed, with each point's send rate since the last push") {
+  Fixture f;
+  HealthThresholds thresholds;
+  thresholds.rtt_alarm_ms = 300;
+  f.gateway.set_health_thresholds(thresholds);
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kOperator));
+  f.Hello(3, f.Token(Role::kPoint, "ha-noi"));
+  f.Hello(4, f.Token(Role::kObserver));
+  REQUIRE(f.sessions.size() == 1);
+  FakeSession& session = *f.sessions[0];
+  session.state = media::LinkState::kConnected;
+  session.stats_.bytes_sent = 1000;
+  session.stats_.round_trip = std::chrono::microseconds(42000);
+
+  auto stats_of = [&](ConnectionId id) {
+    std::vector<json> out;
+    for (const json& m : f.sink.sent[id]) {
+      if (m["type"] == "stats") out.push_back(m);
+    }
+    return out;
+  };
+  f.gateway.PushStats(std::chrono::milliseconds(500));
+  REQUIRE(stats_of(1).size() == 1);
+  REQUIRE(stats_of(2).size() == 1);
+  CHECK(stats_of(3).empty());  // points and observers see no one's link health
+  CHECK(stats_of(4).empty());
+  json first = stats_of(2)[0];
+  CHECK(first["at"] == 1700096400000);
+  CHECK(first["keyframe_age_ms"] == 500);
+  CHECK(first["thresholds"]["rtt_alarm_ms"] == 300.0);
+  REQUIRE(first["points"].size() == 2);
+  CHECK(first["points"][0]["point"] == "ha-noi");
+  CHECK(first["points"][0]["state"] == "connected");
+  CHECK(first["points"][0]["connected"] == true);
+  CHECK(first["points"][0]["rtt_ms"] == 42.0);
+  CHECK(first["points"][0]["kbps"] == 0.0);  // one sample is no rate yet
+  CHECK(first["points"][1] == json{{"point", "hue"}, {"connected", false}, {"state", "absent"}});
+
+  f.clock.Advance(std::chrono::seconds(2));
+  session.stats_.bytes_sent = 1000 + 250000;
+  f.gateway.PushStats(std::nullopt);
+  const json second = stats_of(1).back();
+  CHECK(second["keyframe_age_ms"].is_null());
+  CHECK(second["points"][0]["kbps"] == Approx(1000.0));  // 250 kB in 2 s
+}
+
+}  // namespace bridgecast::signaling
