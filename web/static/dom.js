@@ -11,7 +11,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (name in el && typeof value !== 'string') el[name] = value;
     else el.setAttribute(name, value === true ? '' : value);
   }
-  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
   return el;
 }
 

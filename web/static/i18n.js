@@ -48,6 +48,14 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
+// A number in the user's language: "1,5" in Vietnamese, "1.5" in English.
+export function formatNumber(value, digits = 0) {
+  return new Intl.NumberFormat(current === 'vi' ? 'vi-VN' : 'en-GB', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
 export function errorText(code) {
   return ERRORS[current][code] ?? t('error.unknown', { code });
 }
