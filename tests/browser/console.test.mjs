@@ -211,3 +211,45 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
     throw e;
   }
 });
+
+test('the landing page says who you are and where to go', { timeout: 30000 }, async (t) => {
+  const lines = [];
+  const page = await openPage(f, lines, 'landing');
+  try {
+    // No token in this tab: how to get one, in Vietnamese.
+    await page.goto(`${f.origin}/`, T);
+    await page.waitForSelector('#howto h2', T);
+    assert.equal(await page.textContent('#who h2'), 'Thẻ trình duyệt này chưa có mã truy cập.');
+    const howto = await page.textContent('#howto');
+    assert.match(howto, /bridgecast token --conference <mã hội nghị> --role chair --state-dir var/);
+    assert.match(howto, /join-links\.json/);
+    await page.waitForFunction(() => /Máy chủ hoạt động/.test(document.getElementById('health').textContent), null, T);
+    for (const file of await screenshots(page, 'landing-no-token')) t.diagnostic(`screenshot ${file}`);
+    await accessibilitySmoke(page, ['#token-input', '.token-form button', '#lang']);
+
+    // The console took the chair's token into this tab; the landing page finds it.
+    await page.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
+    await page.waitForSelector('body[data-status="live"]', T);
+    await page.goto(`${f.origin}/`, T);
+    await page.waitForSelector('#who[data-role="chair"]', T);
+    assert.equal(await page.textContent('#who h2'), 'Bạn đang dùng mã của: Chủ trì hội nghị');
+    assert.equal(await page.getAttribute('#go', 'href'), '/console');
+    assert.equal(await page.textContent('#who p'), `Hội nghị: ${f.links.conference.id}`);
+    assert.equal(await page.locator('#who p').count(), 3, 'conference, link, button: no point line');
+    for (const file of await screenshots(page, 'landing-chair')) t.diagnostic(`screenshot ${file}`);
+    await page.click('#go');
+    await page.waitForSelector('body[data-status="live"]', T);
+
+    // Another token, pasted: a reviewer goes to /review with the token in the fragment.
+    await page.goto(`${f.origin}/`, T);
+    await page.click('#forget');
+    const reviewer = mintToken(f, 'reviewer');
+    await page.fill('#token-input', reviewer);
+    await page.press('#token-input', 'Enter');
+    await page.waitForSelector('#who[data-role="reviewer"]', T);
+    assert.equal(await page.getAttribute('#go', 'href'), `/review#token=${reviewer}`);
+  } catch (e) {
+    e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
+    throw e;
+  }
+});
