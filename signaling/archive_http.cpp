@@ -61,6 +61,20 @@ std::string QueryValue(std::string_view query, std::string_view key) {
   return {};
 }
 
+std::string CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t semicolon = header.find(';');
+    std::string_view pair = header.substr(0, semicolon);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    if (semicolon == std::string_view::npos) break;
+    header.remove_prefix(semicolon + 1);
+  }
+  return {};
+}
+
 ArchiveHttp::ArchiveHttp(const agenda::ConferenceStore& store, const agenda::ArchiveIndex& index,
                          std::string archive_root, const TokenSigner& signer, Recording recording,
                          std::string base_url)
@@ -74,17 +88,19 @@ ArchiveHttp::ArchiveHttp(const agenda::ConferenceStore& store, const agenda::Arc
 Result<ArchiveHttp::Access> ArchiveHttp::Authorize(const HttpRequest& request) const {
   constexpr std::string_view kBearer = "Bearer ";
   std::string token;
+  bool in_query = false;
   if (request.authorization.starts_with(kBearer)) {
     token = request.authorization.substr(kBearer.size());
-  } else {
+  } else if (token = CookieValue(request.cookie, kReviewCookie); token.empty()) {
     token = QueryValue(request.query, "token");
+    in_query = true;
   }
   if (token.empty()) {
     return Error{"bad_token", "send Authorization: Bearer <token> or ?token=<token>"};
   }
   auto claims = signer_.Verify(token);
   if (!claims) return claims.error();
-  return Access{*claims, token};
+  return Access{*claims, token, in_query};
 }
 
 std::optional<HttpResponse> ArchiveHttp::Handle(const HttpRequest& request) const {
@@ -127,6 +143,7 @@ std::optional<HttpResponse> ArchiveHttp::Handle(const HttpRequest& request) cons
   }
   const std::string id(session);
   if (resource == "index.m3u8") return Playlist(id, *access);
+  if (resource == "access") return GrantCookie(id, *access);
   if (resource == "timeline.json" || resource == "minutes.json" || resource == "minutes.html") {
     return Record(id, resource);
   }
@@ -156,8 +173,10 @@ HttpResponse ArchiveHttp::Playlist(const std::string& session, const Access& acc
   auto segments = index_.Segments(session);
   if (!segments) return Refuse(500, segments.error().code, segments.error().message);
   if (segments->empty()) return Refuse(404, "unknown_session", "nothing recorded for " + session);
-  // Players fetch segments relative to the playlist; they carry the token on.
-  const std::string suffix = "?token=" + access.token;
+  // Players fetch segments relative to the playlist: one that was given the
+  // token in the URL needs it on each segment; the review page's cookie or a
+  // bearer header needs nothing in the URL.
+  const std::string suffix = access.in_query ? "?token=" + access.token : "";
   std::vector<HlsSegment> hls;
   for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
     hls.push_back({s.file + suffix, s.duration, s.run});
@@ -184,6 +203,13 @@ HttpResponse ArchiveHttp::Record(const std::string& session, std::string_view re
       agenda::BuildMinutes(conference, loaded->journal, loaded->timeline, context);
   if (resource == "minutes.json") return Json(200, agenda::ToJson(minutes));
   return HttpResponse{200, "text/html; charset=utf-8", agenda::ToHtml(minutes), false};
+}
+
+HttpResponse ArchiveHttp::GrantCookie(const std::string& session, const Access& access) const {
+  HttpResponse response = Json(200, {{"expires_s", 3600}});
+  response.set_cookie = std::string(kReviewCookie) + "=" + access.token + "; Path=/api/archive/" +
+                        session + "/; Max-Age=3600; Secure; HttpOnly; SameSite=Strict";
+  return response;
 }
 
 HttpResponse ArchiveHttp::Segment(const std::string& session, std::string_view name) const {

@@ -9,6 +9,7 @@ struct HttpRequest {
   std::string path;           // without the query string
   std::string authorization;  // the Authorization header, if any
   std::string query;          // "a=1&b=2", without the '?'
+  std::string cookie;         // the Cookie header, if any
 };
 
 struct HttpResponse {
@@ -16,6 +17,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   bool cacheable = false;
+  std::string set_cookie;  // a Set-Cookie header value, if not empty
 };
 
 }  // namespace bridgecast::signaling

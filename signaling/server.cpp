@@ -179,6 +179,7 @@ int Server::OnHttpCallback(lws* wsi, int reason, void* user, void* in, size_t le
       request.path = in ? std::string(static_cast<const char*>(in)) : "/";
       request.authorization = Header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
       request.query = Query(wsi);
+      request.cookie = Header(wsi, WSI_TOKEN_HTTP_COOKIE);
       HttpResponse response = listener_.OnHttpRequest(request);
       std::array<unsigned char, LWS_PRE + 2048> headers{};
       unsigned char* start = headers.data() + LWS_PRE;
@@ -194,6 +195,11 @@ int Server::OnHttpCallback(lws* wsi, int reason, void* user, void* in, size_t le
           lws_add_http_header_by_name(
               wsi, reinterpret_cast<const unsigned char*>("x-content-type-options:"),
               reinterpret_cast<const unsigned char*>("nosniff"), 7, &p, end) ||
+          (!response.set_cookie.empty() &&
+           lws_add_http_header_by_name(
+               wsi, reinterpret_cast<const unsigned char*>("set-cookie:"),
+               reinterpret_cast<const unsigned char*>(response.set_cookie.c_str()),
+               static_cast<int>(response.set_cookie.size()), &p, end)) ||
           lws_finalize_write_http_header(wsi, start, &p, end)) {
         return 1;
       }

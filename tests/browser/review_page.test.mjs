@@ -1,7 +1,9 @@
 // End-to-end test of the review page (web/review.html, web/static/review.js,
 // hls.js) in Debian's Chromium against the real node: a conference is recorded
-// for ~12 s with two agenda items, then the page plays the session as HLS and
-// jumps to the second item's chapter.
+// for ~18 s with two agenda items, a question and a floor grant, then the page
+// plays the session as HLS with sound, lists the question and floor markers,
+// jumps to the second item's chapter and marks it as the one playing — and no
+// URL it loads or shows carries the token.
 //
 // Isolation as in point_page.test.mjs (harness.mjs): node and browser share a private
 // network namespace with only a loopback interface.
@@ -27,9 +29,12 @@ let nodeLog = '';
 let browser = null;
 let origin = '';
 
+function links() {
+  return JSON.parse(fs.readFileSync(path.join(stateDir, 'join-links.json'), 'utf8'));
+}
+
 function token(role) {
-  const links = JSON.parse(fs.readFileSync(path.join(stateDir, 'join-links.json'), 'utf8'));
-  return execFileSync(BIN, ['token', '--conference', links.conference.id, '--role', role,
+  return execFileSync(BIN, ['token', '--conference', links().conference.id, '--role', role,
     '--state-dir', stateDir], { encoding: 'utf8', timeout: 10000 }).trim();
 }
 
@@ -56,6 +61,30 @@ after(async () => {
   await stopNode(nodeProc);
   fs.rmSync(workDir, { recursive: true, force: true });
 });
+
+// A bridge point joins over a WebSocket the page keeps open (window.point).
+function joinPoint(page, pointToken) {
+  return page.evaluate(async (pointToken) => {
+    const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+    const welcomed = new Promise((resolve) => {
+      ws.onmessage = (e) => { if (JSON.parse(e.data).type === 'welcome') resolve(); };
+    });
+    ws.send(JSON.stringify({ type: 'hello', token: pointToken }));
+    await welcomed;
+    window.point = ws;
+  }, pointToken);
+}
+
+function pointAsks(page, text) {
+  return page.evaluate((text) => new Promise((resolve) => {
+    window.point.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === 'ack' || m.type === 'error') resolve(m);
+    };
+    window.point.send(JSON.stringify({ type: 'command', id: 'q', command: { type: 'question.submit', text } }));
+  }), text);
+}
 
 // The chair's commands over the page's own WebSocket, one every `gapMs`.
 function chairCommands(page, chair, commands, gapMs) {
@@ -88,11 +117,20 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     await page.waitForFunction(() => document.body.dataset.state === 'login', null, { timeout: 5000 });
 
     const chair = token('chair');
-    const started = await chairCommands(page, chair, [{ type: 'conference.start' }, { type: 'agenda.start' }], 6000);
+    const point = links().points[0];
+    await joinPoint(page, point.token);
+    const started = await chairCommands(page, chair, [{ type: 'conference.start' }, { type: 'agenda.start' }], 3000);
+    const asked = await pointAsks(page, 'Đề nghị làm rõ Điều 5?');
+    const floor = await chairCommands(page, chair, [{ type: 'floor.grant', point: point.point },
+      { type: 'floor.revoke' }], 3000);
     const next = await chairCommands(page, chair, [{ type: 'agenda.next' }], 6000);
-    for (const reply of [...started, ...next]) assert.equal(reply.type, 'ack', JSON.stringify(reply));
+    for (const reply of [...started, asked, ...floor, ...next]) {
+      assert.equal(reply.type, 'ack', JSON.stringify(reply));
+    }
 
     const review = await browser.newPage();
+    const loaded = [];
+    review.on('request', (r) => loaded.push(r.url()));
     review.on('console', (m) => consoleLines.push(`review ${m.type()}: ${m.text()}`));
     review.on('pageerror', (e) => consoleLines.push(`review pageerror: ${e.message}`));
     await review.goto(`${origin}/review#token=${token('reviewer')}`, { timeout: 10000 });
@@ -105,6 +143,19 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     assert.equal(chapters.length, 2, JSON.stringify(chapters));
     assert.ok(chapters[1].start > chapters[0].start + 4000, JSON.stringify(chapters));
     assert.equal(await review.isVisible('#minutes'), true);
+    // The token left the address bar, and no request of the page or its player carried it.
+    assert.ok(!review.url().includes('token'), review.url());
+    const withToken = loaded.filter((url) => url.includes('token'));
+    assert.deepEqual(withToken, []);
+    assert.ok(loaded.some((url) => url.endsWith('/index.m3u8')), loaded.join('\n'));
+    assert.ok(!(await review.getAttribute('#minutes', 'href')).includes('token'));
+    // Question and floor, each a jump into the recording, named by the point.
+    const markers = await review.$$eval('#markers button', (buttons) => buttons.map((b) => b.textContent));
+    assert.equal(markers.length, 3, JSON.stringify(markers));
+    assert.ok(markers[0].includes(`Câu hỏi của ${point.name}: Đề nghị làm rõ Điều 5?`), markers[0]);
+    assert.ok(markers[1].includes(`${point.name} phát biểu`), markers[1]);
+    // Sound is on.
+    assert.equal(await review.evaluate(() => document.getElementById('player').muted), false);
 
     await review.click('#chapters li:nth-child(2) button');
     await review.waitForFunction((start) => {
@@ -122,6 +173,16 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     assert.ok(a.time >= chapters[1].start / 1000 - 0.5, `sought to ${a.time} s for ${chapters[1].start} ms`);
     assert.ok(b.time - a.time >= 1, `currentTime ${a.time} → ${b.time}`);
     assert.ok(b.frames - a.frames >= 15, `frames ${a.frames} → ${b.frames}`);
+    // The chapter being played is the one marked.
+    assert.equal(await review.getAttribute('#chapters li:nth-child(2) button', 'aria-current'), 'true');
+    assert.equal(await review.getAttribute('#chapters li:nth-child(1) button', 'aria-current'), null);
+    // Screenshots for people to look at: build/test-artifacts/.
+    const artifacts = path.resolve(path.dirname(BIN), '..', 'test-artifacts');
+    fs.mkdirSync(artifacts, { recursive: true });
+    for (const [width, height] of [[1366, 768], [390, 844]]) {
+      await review.setViewportSize({ width, height });
+      await review.screenshot({ path: path.join(artifacts, `review-${width}x${height}.png`), fullPage: true });
+    }
   } catch (e) {
     e.message += `\n--- console ---\n${consoleLines.join('\n')}\n--- node log ---\n${nodeLog.slice(-3000)}`;
     throw e;

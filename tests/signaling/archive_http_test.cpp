@@ -44,8 +44,8 @@ struct Fixture {
   }
 
   HttpResponse Get(const std::string& path, const std::string& query = "",
-                   const std::string& bearer = "") {
-    HttpRequest request{"GET", path, bearer.empty() ? "" : "Bearer " + bearer, query};
+                   const std::string& bearer = "", const std::string& cookie = "") {
+    HttpRequest request{"GET", path, bearer.empty() ? "" : "Bearer " + bearer, query, cookie};
     auto answer = http->Handle(request);
     REQUIRE(answer);
     return *answer;
@@ -93,6 +93,32 @@ TEST_CASE("the archive serves a reviewer its session list, playlist and segments
   CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kChair)).status == 200);
   CHECK(f.Get("/api/archive/sessions", "", f.Token(Role::kOperator)).status == 200);
   CHECK_FALSE(f.http->Handle({"GET", "/api/points", "", ""}));  // not the archive's
+}
+
+TEST_CASE("the review page gets a path-scoped cookie, and then no URL carries the token") {
+  Fixture f;
+  const std::string token = f.Token(Role::kReviewer);
+  const HttpResponse granted = f.Get("/api/archive/conf/access", "", token);
+  REQUIRE(granted.status == 200);
+  CHECK(granted.set_cookie == "bc_review=" + token +
+                                  "; Path=/api/archive/conf/; Max-Age=3600; Secure; HttpOnly; "
+                                  "SameSite=Strict");
+  const std::string cookie = "theme=dark; bc_review=" + token;
+  const HttpResponse playlist = f.Get("/api/archive/conf/index.m3u8", "", "", cookie);
+  REQUIRE(playlist.status == 200);
+  CHECK(playlist.body.find("token") == std::string::npos);
+  CHECK(playlist.body.find("\nrun0001-seg00000.ts\n") != std::string::npos);
+  CHECK(f.Get("/api/archive/conf/run0001-seg00000.ts", "", "", cookie).status == 200);
+  CHECK(f.Get("/api/archive/conf/minutes.html", "", "", cookie).status == 200);
+  // A bearer header needs nothing in the URL either.
+  CHECK(f.Get("/api/archive/conf/index.m3u8", "", token).body.find("token") == std::string::npos);
+  // A forged or foreign cookie is a bad or foreign token like any other.
+  CHECK(f.Get("/api/archive/conf/index.m3u8", "", "", "bc_review=bc1.x.y").status == 401);
+  CHECK(f.Get("/api/archive/conf/index.m3u8", "", "",
+              "bc_review=" + f.Token(Role::kReviewer, "other"))
+            .status == 403);
+  CHECK(CookieValue("a=1; bc_review=t; b=2", "bc_review") == "t");
+  CHECK(CookieValue("xbc_review=t", "bc_review").empty());
 }
 
 TEST_CASE("archive requests are validated: token, role, conference, path") {

@@ -1,8 +1,11 @@
 // The review page: lists the archived sessions a token may read, plays one as
-// HLS (hls.js, or the browser's own HLS) and seeks to an agenda item.
+// HLS (hls.js, or the browser's own HLS) and seeks to an agenda item, a
+// question or a floor grant.
 // URL: /review[?s=<session>][#token=<token>][&t=<seconds>][&item=<agenda item id>]
 // (the minutes link to ?s=...#t=...). The token is kept in localStorage so
-// those links work without it.
+// those links work without it, and taken out of the address bar; the player
+// and the minutes get it as a cookie scoped to the session's archive path, so
+// no URL anyone copies carries it.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -12,6 +15,11 @@
   const kTokenKey = 'bridgecast.review.token';
   let token = params.get('token') || localStorage.getItem(kTokenKey) || '';
   let hls = null;
+  if (params.has('token')) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+  }
 
   const setState = (state, text) => {
     document.body.dataset.state = state;
@@ -33,7 +41,16 @@
     const two = (n) => String(n).padStart(2, '0');
     return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
   };
-  const withToken = (path) => `${path}?token=${encodeURIComponent(token)}`;
+  const markerLabel = (marker, names) => {
+    const who = names.get(marker.point) || marker.point;
+    if (marker.type === 'question.submitted') {
+      const text = marker.text && marker.text.length > 80 ? `${marker.text.slice(0, 80)}…` : marker.text;
+      return text ? `Câu hỏi của ${who}: ${text}` : `Câu hỏi của ${who}`;
+    }
+    if (marker.type === 'floor.granted') return `${who} phát biểu`;
+    if (marker.type === 'floor.revoked') return `${who} kết thúc phát biểu`;
+    return `${marker.type} · ${who}`;
+  };
 
   const seek = (ms) => {
     video.currentTime = ms / 1000;
@@ -59,30 +76,54 @@
     }
   });
 
+  const jumpList = (list, entries) => {
+    list.replaceChildren();
+    for (const { text, at, data } of entries) {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      Object.assign(button.dataset, data);
+      button.textContent = `${clock(at)} · ${text}`;
+      button.addEventListener('click', () => seek(at));
+      item.append(button);
+      list.append(item);
+    }
+  };
+
+  // The chapter being played is marked, for the eye and for screen readers.
+  let chapters = [];
+  const markCurrent = () => {
+    const ms = video.currentTime * 1000;
+    for (const button of $('chapters').querySelectorAll('button')) {
+      const chapter = chapters.find((c) => String(c.start_ms) === button.dataset.start);
+      const current = chapter && ms >= chapter.start_ms && ms < chapter.end_ms;
+      if (current) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+  };
+  video.addEventListener('timeupdate', markCurrent);
+
   const open = async (session) => {
     $('error').hidden = true;
     setState('loading', 'Đang tải…');
     const base = `/api/archive/${encodeURIComponent(session.id)}`;
     $('title').textContent = session.title;
+    // The cookie that lets the player and the minutes in without a token in their URLs.
+    await api(`${base}/access`);
     const minutes = $('minutes');
-    minutes.href = withToken(`${base}/minutes.html`);
+    minutes.href = `${base}/minutes.html`;
     minutes.hidden = false;
-    const timeline = await api(`${base}/timeline.json`);
-    const list = $('chapters');
-    list.replaceChildren();
-    for (const chapter of timeline.chapters) {
-      const item = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.dataset.item = chapter.item;
-      button.dataset.start = chapter.start_ms;
-      button.textContent = `${clock(chapter.start_ms)} · ${chapter.title}`;
-      button.addEventListener('click', () => seek(chapter.start_ms));
-      item.append(button);
-      list.append(item);
-    }
-    $('chapters-title').hidden = timeline.chapters.length === 0;
-    await play(withToken(`${base}/index.m3u8`));
+    const [timeline, record] = await Promise.all([api(`${base}/timeline.json`),
+      api(`${base}/minutes.json`)]);
+    const names = new Map((record.attendance?.points || []).map((p) => [p.point, p.name]));
+    chapters = timeline.chapters;
+    jumpList($('chapters'), chapters.map((c) => ({
+      text: c.title, at: c.start_ms, data: { item: c.item, start: c.start_ms } })));
+    $('chapters-title').hidden = chapters.length === 0;
+    jumpList($('markers'), timeline.markers.map((m) => ({
+      text: markerLabel(m, names), at: m.at_ms, data: { type: m.type, at: m.at_ms } })));
+    $('markers-title').hidden = timeline.markers.length === 0;
+    await play(`${base}/index.m3u8`);
     setState('ready', session.recording ? 'Đang ghi — xem lại' : 'Sẵn sàng');
     const wanted = timeline.chapters.find((c) => c.item === params.get('item'));
     const at = Number(params.get('t'));
