@@ -8,6 +8,9 @@
 // BRIDGECAST_ARTIFACTS (where screenshots go; default build/test-artifacts).
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -96,8 +99,18 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
     await page.waitForSelector('#recording[data-on="true"]', T);
     await page.click('[data-action="agenda.start"]');
     await page.waitForSelector('#agenda li[data-item="khai-mac"][aria-current="step"]', T);
+    // The button is disabled and busy until the ack comes back.
+    await page.evaluate(() => {
+      window.__busy = [];
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.target.dataset?.action === 'agenda.next' && r.target.disabled) window.__busy.push(r.target.getAttribute('aria-busy'));
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-busy', 'disabled'] });
+    });
     await page.click('[data-action="agenda.next"]');
     await page.waitForSelector('#agenda li[data-item="qd-124"][aria-current="step"]', T);
+    assert.ok((await page.evaluate(() => window.__busy)).includes('true'), 'agenda.next was not busy while pending');
     assert.match(await page.textContent('#current .clock'), /^00:0\d \/ 40:00$/);
 
     // Two points join; one checks in with names typed in NFD.
@@ -248,8 +261,53 @@ test('the landing page says who you are and where to go', { timeout: 30000 }, as
     await page.press('#token-input', 'Enter');
     await page.waitForSelector('#who[data-role="reviewer"]', T);
     assert.equal(await page.getAttribute('#go', 'href'), `/review#token=${reviewer}`);
+
+    // The operator's token on the console: refused before any hello, kept for its own page.
+    const sockets = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${f.origin}/console#token=${mintToken(f, 'operator')}`, T);
+    await page.waitForSelector('body[data-error="wrong_role"]', T);
+    assert.match(await page.textContent('#fatal'), /Mã truy cập này dành cho một trang khác/);
+    assert.deepEqual(sockets, []);
+    await page.click('#fatal a');
+    await page.waitForSelector('#who[data-role="operator"]', T);
+    assert.equal(await page.getAttribute('#go', 'href'), '/operator');
   } catch (e) {
     e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
     throw e;
+  }
+});
+
+test('a roster of 120 points scrolls inside its panel', { timeout: 30000 }, async (t) => {
+  const spec = JSON.parse(fs.readFileSync(new URL('../../deploy/conferences/conference-2023-11-16.json', import.meta.url), 'utf8'));
+  spec.id = 'thu-120-diem-cau';
+  for (let i = spec.bridge_points.length + 1; i <= 120; i++) {
+    spec.bridge_points.push({ id: `diem-cau-${i}`, name: `Điểm cầu thử nghiệm số ${i}`, kind: 'province' });
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-120-')), 'conference.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const big = await startStaffFixture('console-120', ['--conference', file]);
+  const lines = [];
+  try {
+    const page = await openPage(big, lines, 'console-120');
+    await page.goto(`${big.origin}/console#token=${mintToken(big, 'chair')}`, T);
+    await page.waitForSelector('body[data-status="live"]', T);
+    assert.equal(await page.locator('#roster .tile').count(), 120);
+    const layout = await page.evaluate(() => {
+      const panel = document.querySelector('.roster-panel');
+      return { panelScrolls: panel.scrollHeight > panel.clientHeight,
+        pageScrolls: document.documentElement.scrollHeight > window.innerHeight };
+    });
+    assert.deepEqual(layout, { panelScrolls: true, pageScrolls: false });
+    await page.locator('#roster .tile[data-point="diem-cau-120"]').scrollIntoViewIfNeeded();
+    assert.ok(await page.locator('#roster .tile[data-point="diem-cau-120"]').isVisible());
+    const shot = path.join(path.dirname((await screenshots(page, 'console-120'))[0]), 'console-120-1366x768.png');
+    t.diagnostic(`screenshot ${shot}`);
+  } catch (e) {
+    e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${big.nodeLog.slice(-3000)}`;
+    throw e;
+  } finally {
+    await stopStaffFixture(big);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@
 // (detail: the node's stats message, unvalidated: its reader checks it).
 
 import { applyEvent, readSnapshot } from './conference_model.js';
+import { readClaims } from './token.js';
 
 const SUBPROTOCOL = 'bridgecast.v1';
 const RETRY_MIN_MS = 500;
@@ -28,9 +29,12 @@ export class CommandError extends Error {
 }
 
 export class ConferenceSocket extends EventTarget {
-  constructor(token) {
+  // `roles`: the token roles this page serves; another role's token is not
+  // sent at all (a point's hello would journal a join and open media).
+  constructor(token, roles) {
     super();
     this.token = token;
+    this.roles = new Set(roles);
     this.status = 'idle'; // connecting, live, reconnecting, failed (then this.failure is the code)
     this.failure = '';
     this.welcome = null;
@@ -46,6 +50,8 @@ export class ConferenceSocket extends EventTarget {
 
   start() {
     clearTimeout(this.retryTimer);
+    const claims = readClaims(this.token);
+    if (claims && !this.roles.has(claims.role)) return this.fail('wrong_role');
     this.setStatus(this.state ? 'reconnecting' : 'connecting');
     const ws = new WebSocket(`wss://${location.host}/ws`, SUBPROTOCOL);
     this.ws = ws;
@@ -71,11 +77,7 @@ export class ConferenceSocket extends EventTarget {
       if (this.ws !== ws) return;
       this.ws = null;
       this.failAll('disconnected');
-      if (finalError) {
-        this.failure = finalError;
-        this.setStatus('failed');
-        return;
-      }
+      if (finalError) return this.fail(finalError);
       this.setStatus('reconnecting');
       const delay = this.retryMs * (0.75 + Math.random() / 2);
       this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
@@ -107,6 +109,12 @@ export class ConferenceSocket extends EventTarget {
     switch (m.type) {
       case 'welcome':
         if (!isObject(m.conference) || typeof m.role !== 'string') return;
+        if (!this.roles.has(m.role)) {
+          this.ws.onclose = null;
+          this.ws.close();
+          this.ws = null;
+          return this.fail('wrong_role');
+        }
         this.welcome = m;
         this.dispatchEvent(new CustomEvent('welcome'));
         // Resuming: the missed events (maybe none) come next, before any ack.
@@ -149,6 +157,11 @@ export class ConferenceSocket extends EventTarget {
       default:
         break; // offer, ice, state (points only) and types newer than this page
     }
+  }
+
+  fail(code) {
+    this.failure = code;
+    this.setStatus('failed');
   }
 
   // The first state after a (re)connect: the socket is usable again.

@@ -14,7 +14,7 @@ import { takeToken } from './token.js';
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();
-const socket = new ConferenceSocket(token);
+const socket = new ConferenceSocket(token, ['chair']);
 // What this page shows, not conference state.
 const view = { selectedPoint: '', questionFilter: '', rejecting: 0, reasonDraft: '', focusReason: false };
 let scheduled = 0;
@@ -34,11 +34,9 @@ function draw() {
   renderFatal(socket, $('fatal'), token);
   const s = socket.state;
   if (!s) return;
-  if (socket.welcome) {
-    $('title').textContent = s.title;
-    $('title').title = s.title; // cut to one line on a wide screen
-    document.title = `${t('console.heading')} — ${s.title}`;
-  }
+  $('title').textContent = s.title;
+  $('title').title = s.title; // cut to one line on a wide screen
+  document.title = `${t('console.heading')} — ${s.title}`;
   $('phase').textContent = t(`phase.${s.phase}`);
   $('phase').dataset.phase = s.phase;
   renderControls(s);

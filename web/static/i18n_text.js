@@ -310,10 +310,11 @@ export const TEXT = {
 };
 
 // Session errors, conference errors and HTTP errors of docs/protocol.md, and
-// the pages' own (no_token, offline, disconnected, timeout).
+// the pages' own (no_token, wrong_role, offline, disconnected, timeout).
 export const ERRORS = {
   vi: {
     no_token: 'Trang này cần mã truy cập (token) trong đường dẫn, dạng #token=….',
+    wrong_role: 'Mã truy cập này dành cho một trang khác; trang đầu sẽ chỉ đúng trang của bạn.',
     offline: 'Chưa kết nối tới máy chủ; hãy chờ kết nối lại rồi thử lại.',
     disconnected: 'Mất kết nối trước khi máy chủ trả lời; hãy xem lại trạng thái rồi thử lại nếu cần.',
     timeout: 'Máy chủ không trả lời kịp; hãy xem lại trạng thái rồi thử lại nếu cần.',
@@ -369,6 +370,7 @@ export const ERRORS = {
   },
   en: {
     no_token: 'This page needs an access token in its address, as #token=….',
+    wrong_role: 'This access token is for another page; the start page links to yours.',
     offline: 'Not connected to the node; wait for it to reconnect and try again.',
     disconnected: 'The connection dropped before the node answered; check the state and try again if needed.',
     timeout: 'The node did not answer in time; check the state and try again if needed.',

@@ -17,7 +17,7 @@ const $ = (id) => document.getElementById(id);
 const STALE_MS = 6000; // three stats periods without one: the figures are old
 
 const token = takeToken();
-const socket = new ConferenceSocket(token);
+const socket = new ConferenceSocket(token, ['operator', 'chair']);
 const alarms = new Alarms();
 let stats = null;
 let statsReceivedAt = 0;

@@ -6,6 +6,8 @@ import { clockTime, h } from './dom.js';
 import { errorText, t } from './i18n.js';
 import { forgetToken } from './token.js';
 
+const REFUSED_TOKEN = new Set(['bad_token', 'wrong_conference', 'unknown_point']);
+
 export function renderStatus(socket, el) {
   el.textContent = t(`status.${socket.status}`);
   el.dataset.status = socket.status;
@@ -19,8 +21,9 @@ export function renderFatal(socket, el, token) {
   else if (socket.status === 'failed') code = socket.failure;
   el.hidden = !code;
   if (!code) return;
-  // A refused token is useless: the landing page must not offer it again.
-  if (token) forgetToken();
+  // A token the node refused is useless: the landing page must not offer it
+  // again. One for another role (wrong_role) still serves its own page.
+  if (REFUSED_TOKEN.has(code)) forgetToken();
   document.body.dataset.error = code;
   el.replaceChildren(
     h('p', {}, errorText(code)),
