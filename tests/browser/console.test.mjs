@@ -197,6 +197,15 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
 
     await accessibilitySmoke(page, ['[data-action="agenda.next"]', '[data-action="conference.end"]',
       `${tile('ha-noi')}`, '#question-filter', '#lang']);
+    // The roster is one Tab stop; the arrow keys move inside it.
+    await page.focus(tile('ha-noi'));
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.point), 'tp-ho-chi-minh');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowLeft');
+    const below = await page.evaluate(() => document.activeElement.getBoundingClientRect().top);
+    assert.ok(below > (await page.locator(tile('ha-noi')).boundingBox()).y, 'ArrowDown went to the next row');
+    assert.equal(await page.locator('#roster .tile[tabindex="0"]').count(), 1);
     await page.click(tile('ha-noi')); // the details open, for the screenshots
     for (const file of await screenshots(page, 'console')) t.diagnostic(`screenshot ${file}`);
 

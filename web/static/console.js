@@ -16,7 +16,7 @@ const $ = (id) => document.getElementById(id);
 const token = takeToken();
 const socket = new ConferenceSocket(token, ['chair']);
 // What this page shows, not conference state.
-const view = { selectedPoint: '', questionFilter: '', rejecting: 0, reasonDraft: '', focusReason: false };
+const view = { selectedPoint: '', focusPoint: '', questionFilter: '', rejecting: 0, reasonDraft: '', focusReason: false };
 let scheduled = 0;
 
 const actions = new Actions(socket, $('notice'), () => redraw());
@@ -77,7 +77,7 @@ translatePage();
 mountLanguagePicker($('lang'));
 onLanguageChange(redraw);
 for (const type of ['status', 'welcome', 'state']) socket.addEventListener(type, redraw);
-// The current item's clock and the "raised … ago" times move every second.
+// The current item's clock moves every second.
 setInterval(() => {
   if (socket.state) renderCurrent({ s: socket.state, now: socket.now() }, $('current'));
 }, 1000);

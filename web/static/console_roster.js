@@ -14,6 +14,8 @@ export function renderRoster(ctx, summary, list, detail) {
   summary.textContent = t('roster.summary', { online, total: s.points.length, checked: checked.length, people });
 
   const hands = new Set(s.hands.map((x) => x.point));
+  const tabStop = s.points.some((p) => p.id === view.focusPoint) ? view.focusPoint : s.points[0]?.id;
+  list.onkeydown = (e) => moveFocus(e, list, view);
   rebuild(list, () => s.points.map((p) => {
     const marks = [];
     if (s.floor?.point === p.id) marks.push(t('roster.floor'));
@@ -24,11 +26,13 @@ export function renderRoster(ctx, summary, list, detail) {
       h('button', {
         type: 'button',
         class: 'tile',
+        tabindex: p.id === tabStop ? '0' : '-1',
         title: tooltip(p),
         'aria-pressed': String(view.selectedPoint === p.id),
         'aria-label': [p.name, presence, headcount === null ? t('roster.no_checkin') : t('roster.headcount', { n: headcount }), ...marks].join(', '),
         dataset: { key: `point:${p.id}`, point: p.id, connected: String(p.connected), hand: String(hands.has(p.id)), floor: String(s.floor?.point === p.id) },
         onclick: () => {
+          view.focusPoint = p.id;
           view.selectedPoint = view.selectedPoint === p.id ? '' : p.id;
           redraw();
         },
@@ -39,6 +43,24 @@ export function renderRoster(ctx, summary, list, detail) {
       marks.length ? h('span', { class: 'marks', 'aria-hidden': 'true' }, marks.join(' · ')) : null));
   }));
   renderDetail(ctx, detail);
+}
+
+// The grid is one Tab stop (67 stops would bury the queues behind it); the
+// arrow keys, Home and End move between its tiles.
+function moveFocus(e, list, view) {
+  const tiles = [...list.querySelectorAll('.tile')];
+  const i = tiles.indexOf(document.activeElement);
+  if (i < 0) return;
+  const columns = tiles.filter((tile) => tile.offsetTop === tiles[0].offsetTop).length;
+  const target = {
+    ArrowRight: i + 1, ArrowLeft: i - 1, ArrowDown: i + columns, ArrowUp: i - columns, Home: 0, End: tiles.length - 1,
+  }[e.key];
+  if (target === undefined || !tiles[target]) return;
+  e.preventDefault();
+  tiles[i].tabIndex = -1;
+  tiles[target].tabIndex = 0;
+  tiles[target].focus();
+  view.focusPoint = tiles[target].dataset.point;
 }
 
 function tooltip(p) {
