@@ -320,3 +320,36 @@ test('a roster of 120 points scrolls inside its panel', { timeout: 30000 }, asyn
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   }
 });
+
+// Every error code of docs/protocol.md's error tables (archive HTTP, WebSocket
+// session, conference) in the "Errors" sections.
+function documentedErrorCodes() {
+  const doc = fs.readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+  const codes = new Set();
+  let inErrors = false;
+  for (const line of doc.split('\n')) {
+    if (/^#/.test(line) || /^Errors \(/.test(line)) inErrors = /errors/i.test(line);
+    if (!inErrors || !line.startsWith('|')) continue;
+    for (const cell of line.split('|').map((c) => c.trim())) {
+      const m = /^`([a-z_]+)`$/.exec(cell);
+      if (m) codes.add(m[1]);
+    }
+  }
+  return [...codes];
+}
+
+test('every documented error code has a sentence in both languages', { timeout: 20000 }, async () => {
+  const codes = documentedErrorCodes();
+  assert.ok(codes.length >= 45 && codes.includes('no_next_item') && codes.includes('bad_json')
+    && codes.includes('unknown_session'), codes.join());
+  const page = await openPage(f, [], 'i18n');
+  await page.goto(`${f.origin}/`, T);
+  const { vi, en, textKeys } = await page.evaluate(async () => {
+    const { ERRORS, TEXT } = await import('/static/i18n_text.js');
+    return { vi: ERRORS.vi, en: ERRORS.en, textKeys: [Object.keys(TEXT.vi).sort(), Object.keys(TEXT.en).sort()] };
+  });
+  assert.deepEqual(codes.filter((c) => !vi[c]), [], 'codes without Vietnamese');
+  assert.deepEqual(codes.filter((c) => !en[c]), [], 'codes without English');
+  assert.deepEqual(Object.keys(vi).sort(), Object.keys(en).sort());
+  assert.deepEqual(textKeys[0], textKeys[1], 'UI texts in one language only');
+});

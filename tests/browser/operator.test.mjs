@@ -100,3 +100,47 @@ test('the operator board shows every link, its health and a dropped point', { ti
     throw e;
   }
 });
+
+test('stats are read defensively, graded against their thresholds, and raise the right alarms', { timeout: 20000 }, async () => {
+  const page = await openPage(f, [], 'modules');
+  await page.goto(`${f.origin}/`, T);
+  const r = await page.evaluate(async () => {
+    const { readStats, gradePoint } = await import('/static/link_health.js');
+    const { Alarms } = await import('/static/alarms.js');
+    const thresholds = { loss_warn: 0.02, loss_alarm: 0.08, rtt_warn_ms: 150, rtt_alarm_ms: 400, jitter_warn_ms: 30, jitter_alarm_ms: 80 };
+    const stats = readStats({
+      type: 'stats', at: 1700000000000, keyframe_age_ms: 'soon', thresholds, extra: [1],
+      points: [
+        { point: 'a', state: 'connected', connected: true, kbps: 300, fraction_lost: 0.01, rtt_ms: 20, jitter_ms: 5 },
+        { point: 'b', state: 'connected', connected: true, kbps: 280, fraction_lost: 0.09, rtt_ms: 200, jitter_ms: 5 },
+        { point: 'c', state: 'failed', connected: false, rtt_ms: -3, kbps: 'x' },
+        { point: 'd', state: 'absent', connected: false },
+        { state: 'connected' }, 'junk',
+      ],
+    });
+    const grades = ['a', 'b', 'c'].map((id) => gradePoint(stats.points.get(id), stats.thresholds));
+    const point = (id, connected) => ({ id, name: id, connected });
+    const state = {
+      phase: 'live', started_at: 1699999990000, recording: { on: false, since: null, last_stop: { at: 1699999995000, reason: 'failed', detail: 'disk full' } },
+      points: [point('a', true), point('b', true), point('c', true), point('d', false), point('e', false)],
+    };
+    const alarms = new Alarms();
+    alarms.noteJoined(['d']);
+    const list = alarms.compute(state, stats, 1700000000000);
+    return {
+      size: stats.points.size, keyframe: stats.keyframeAgeMs, c: stats.points.get('c'), grades,
+      bad: readStats({ at: 'now', points: [] }), noThresholds: readStats({ at: 1, points: [], thresholds: { loss_warn: 1 } }).thresholds,
+      alarms: list.map((a) => `${a.kind}:${a.point ?? a.points?.join('+') ?? ''}${a.figures ? `(${a.figures})` : ''}`).sort(),
+    };
+  });
+  assert.equal(r.size, 4, 'entries without a point id are dropped');
+  assert.equal(r.keyframe, null);
+  assert.equal(r.c.state, 'failed');
+  assert.equal(r.c.rtt_ms, undefined, 'a negative figure is not a figure');
+  assert.equal(r.c.kbps, undefined);
+  assert.deepEqual(r.grades.map((g) => g.worst), ['ok', 'alarm', '']);
+  assert.deepEqual(r.grades[1].levels, { fraction_lost: 'alarm', rtt_ms: 'warn', jitter_ms: 'ok' });
+  assert.equal(r.bad, null);
+  assert.equal(r.noThresholds, null);
+  assert.deepEqual(r.alarms, ['degraded:b(fraction_lost)', 'dropped:c', 'dropped:d', 'not_joined:e', 'recording_failed:']);
+});

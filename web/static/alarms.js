@@ -20,6 +20,8 @@ export class Alarms {
     for (const id of ids) this.everJoined.add(id);
   }
 
+  // A point seen connected in any state has joined, even if it is gone by
+  // the next compute().
   noteState(state, event) {
     for (const p of state.points) if (p.connected) this.everJoined.add(p.id);
     if (event?.type === 'point.left' && typeof event.point === 'string') this.leftAt.set(event.point, event.at);
@@ -30,6 +32,7 @@ export class Alarms {
     const out = [];
     const notJoined = [];
     for (const p of state.points) {
+      if (p.connected) this.everJoined.add(p.id);
       const link = stats?.points.get(p.id);
       const down = !p.connected || (link && DOWN.has(link.state));
       if (down && this.everJoined.has(p.id)) {
