@@ -321,6 +321,49 @@ test('a roster of 120 points scrolls inside its panel', { timeout: 30000 }, asyn
   }
 });
 
+test('the console resumes from the last seq it saw after its connection drops', { timeout: 30000 }, async () => {
+  const lines = [];
+  const page = await openPage(f, lines, 'resume');
+  const points = await openPage(f, lines, 'resume-points');
+  // Every socket of the page goes through here: recorded, and refused while `hold`.
+  const conns = [];
+  let hold = false;
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (hold) return ws.close({ code: 1001 });
+    const c = { ws, sent: [], received: [] };
+    conns.push(c);
+    const server = ws.connectToServer();
+    ws.onMessage((m) => { c.sent.push(JSON.parse(m)); server.send(m); });
+    server.onMessage((m) => { c.received.push(JSON.parse(m)); ws.send(m); });
+  });
+  try {
+    await page.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
+    await page.waitForSelector('body[data-status="live"]', T);
+    const seqs = conns[0].received.map((m) => (m.type === 'snapshot' ? m.seq : m.event?.seq)).filter(Number.isInteger);
+    const lastSeen = Math.max(...seqs);
+
+    hold = true;
+    await conns[0].ws.close({ code: 1001 });
+    await page.waitForSelector('body[data-status="reconnecting"]', T);
+    // An event the console misses: a point joins while it is away.
+    await points.goto(`${f.origin}/healthz`, T);
+    await connectPoint(points, 'da-nang', f.links.points.find((p) => p.point === 'da-nang').token);
+    hold = false;
+
+    await page.waitForSelector(`${tile('da-nang')}[data-connected="true"]`, { timeout: 15000 });
+    await page.waitForSelector('body[data-status="live"]', T);
+    const again = conns.at(-1);
+    assert.equal(conns.length, 2);
+    assert.deepEqual(again.sent[0], { type: 'hello', token: again.sent[0].token, last_seq: lastSeen });
+    assert.equal(again.received.filter((m) => m.type === 'snapshot').length, 0, 'resumed with a snapshot');
+    const missed = again.received.filter((m) => m.type === 'event').map((m) => `${m.event.type} ${m.event.point}`);
+    assert.deepEqual(missed, ['point.joined da-nang']);
+  } catch (e) {
+    e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
+    throw e;
+  }
+});
+
 // Every error code of docs/protocol.md's error tables (archive HTTP, WebSocket
 // session, conference) in the "Errors" sections.
 function documentedErrorCodes() {
