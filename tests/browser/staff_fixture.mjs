@@ -14,8 +14,9 @@ import { chromium } from 'playwright-core';
 import { BIN, CHROMIUM, checkTools, chromiumWrapper, startNode, stopNode } from './harness.mjs';
 
 // Screenshots go to build/test-artifacts (CMake passes the path).
-export const ARTIFACTS = process.env.BRIDGECAST_ARTIFACTS
-  || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../build/test-artifacts');
+export const ARTIFACTS =
+  process.env.BRIDGECAST_ARTIFACTS ||
+  path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../build/test-artifacts');
 
 export async function startStaffFixture(prefix, serveArgs = []) {
   assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
@@ -25,9 +26,20 @@ export async function startStaffFixture(prefix, serveArgs = []) {
   const stateDir = path.join(workDir, 'state');
   const f = { workDir, stateDir, nodeLog: '', browser: null, proc: null, origin: '', links: null };
   const started = await startNode(
-    ['--state-dir', stateDir, '--ice-address', '127.0.0.1', '--video-size', '320x180', '--video-kbps', '300',
-      ...serveArgs],
-    (d) => { f.nodeLog = (f.nodeLog + d).slice(-20000); },
+    [
+      '--state-dir',
+      stateDir,
+      '--ice-address',
+      '127.0.0.1',
+      '--video-size',
+      '320x180',
+      '--video-kbps',
+      '300',
+      ...serveArgs,
+    ],
+    (d) => {
+      f.nodeLog = (f.nodeLog + d).slice(-20000);
+    },
   );
   f.proc = started.proc;
   f.origin = `https://127.0.0.1:${started.port}`;
@@ -36,10 +48,18 @@ export async function startStaffFixture(prefix, serveArgs = []) {
     executablePath: chromiumWrapper(workDir, f.proc.pid),
     headless: true,
     timeout: 15000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--ignore-certificate-errors',
-      '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-      '--disable-features=WebRtcHideLocalIpsWithMdns'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--ignore-certificate-errors',
+      '--autoplay-policy=no-user-gesture-required',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
   });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return f;
@@ -70,39 +90,48 @@ export async function openPage(f, lines, name, viewport = { width: 1366, height:
 // Bridge points as plain WebSockets inside `page` (which must be on the
 // node's origin): window.__points[id] = {ws, messages}.
 export async function connectPoint(page, id, token) {
-  await page.evaluate(async ({ id, token }) => {
-    window.__points = window.__points || {};
-    const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
-    const p = { ws, messages: [], replies: new Map(), nextId: 1 };
-    window.__points[id] = p;
-    ws.onmessage = (e) => {
-      const m = JSON.parse(e.data);
-      p.messages.push(m);
-      if ((m.type === 'ack' || m.type === 'error') && m.id !== undefined) p.replies.set(m.id, m);
-    };
-    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
-    ws.send(JSON.stringify({ type: 'hello', token }));
-    const t0 = Date.now();
-    while (!p.messages.some((m) => m.type === 'snapshot' || m.type === 'error')) {
-      if (Date.now() - t0 > 5000) throw new Error(`${id}: no snapshot`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }, { id, token });
+  await page.evaluate(
+    async ({ id, token }) => {
+      window.__points = window.__points || {};
+      const ws = new WebSocket(`wss://${location.host}/ws`, 'bridgecast.v1');
+      const p = { ws, messages: [], replies: new Map(), nextId: 1 };
+      window.__points[id] = p;
+      ws.onmessage = (e) => {
+        const m = JSON.parse(e.data);
+        p.messages.push(m);
+        if ((m.type === 'ack' || m.type === 'error') && m.id !== undefined) p.replies.set(m.id, m);
+      };
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      ws.send(JSON.stringify({ type: 'hello', token }));
+      const t0 = Date.now();
+      while (!p.messages.some((m) => m.type === 'snapshot' || m.type === 'error')) {
+        if (Date.now() - t0 > 5000) throw new Error(`${id}: no snapshot`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    { id, token },
+  );
 }
 
 // Sends a command from simulated point `id`; resolves with its ack or error.
 export function pointCommand(page, id, command) {
-  return page.evaluate(async ({ id, command }) => {
-    const p = window.__points[id];
-    const cid = p.nextId++;
-    p.ws.send(JSON.stringify({ type: 'command', id: cid, command }));
-    const t0 = Date.now();
-    while (!p.replies.has(cid)) {
-      if (Date.now() - t0 > 5000) throw new Error(`${id}: no reply to ${command.type}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return p.replies.get(cid);
-  }, { id, command });
+  return page.evaluate(
+    async ({ id, command }) => {
+      const p = window.__points[id];
+      const cid = p.nextId++;
+      p.ws.send(JSON.stringify({ type: 'command', id: cid, command }));
+      const t0 = Date.now();
+      while (!p.replies.has(cid)) {
+        if (Date.now() - t0 > 5000) throw new Error(`${id}: no reply to ${command.type}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return p.replies.get(cid);
+    },
+    { id, command },
+  );
 }
 
 export function pointMessages(page, id) {
@@ -111,7 +140,10 @@ export function pointMessages(page, id) {
 
 export async function screenshots(page, name) {
   const files = [];
-  for (const [w, hgt] of [[1366, 768], [390, 844]]) {
+  for (const [w, hgt] of [
+    [1366, 768],
+    [390, 844],
+  ]) {
     await page.setViewportSize({ width: w, height: hgt });
     await page.waitForTimeout(300);
     const file = path.join(ARTIFACTS, `${name}-${w}x${hgt}.png`);
@@ -129,11 +161,13 @@ export async function screenshots(page, name) {
 // (CSS selectors) from the top of the page.
 export async function accessibilitySmoke(page, wanted) {
   const unnamed = await page.evaluate(() => {
-    const named = (el) => (el.getAttribute('aria-label') || '').trim()
-      || (el.getAttribute('aria-labelledby') && document.getElementById(el.getAttribute('aria-labelledby'))?.textContent.trim())
-      || (el.labels && [...el.labels].some((l) => l.textContent.trim()))
-      || (el.tagName === 'BUTTON' && el.textContent.trim())
-      || (el.tagName === 'A' && el.textContent.trim());
+    const named = (el) =>
+      (el.getAttribute('aria-label') || '').trim() ||
+      (el.getAttribute('aria-labelledby') &&
+        document.getElementById(el.getAttribute('aria-labelledby'))?.textContent.trim()) ||
+      (el.labels && [...el.labels].some((l) => l.textContent.trim())) ||
+      (el.tagName === 'BUTTON' && el.textContent.trim()) ||
+      (el.tagName === 'A' && el.textContent.trim());
     return [...document.querySelectorAll('button, input, select, textarea, a[href]')]
       .filter((el) => el.offsetParent !== null && !named(el))
       .map((el) => el.outerHTML.slice(0, 120));
@@ -148,5 +182,9 @@ export async function accessibilitySmoke(page, wanted) {
       if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, sel)) reached.add(sel);
     }
   }
-  assert.deepEqual(wanted.filter((s) => !reached.has(s)), [], 'not reachable with Tab');
+  assert.deepEqual(
+    wanted.filter((s) => !reached.has(s)),
+    [],
+    'not reachable with Tab',
+  );
 }

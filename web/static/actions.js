@@ -27,17 +27,21 @@ export class Actions {
   button(key, label, command, { confirm = false, kind = '', disabled = false } = {}) {
     const armed = this.armed === key;
     const busy = this.pending.has(key);
-    return h('button', {
-      type: 'button',
-      class: `action ${kind} ${armed ? 'armed' : ''}`.trim(),
-      dataset: { action: key, key },
-      disabled: busy || disabled || this.socket.status !== 'live',
-      'aria-busy': busy ? 'true' : 'false',
-      onclick: () => {
-        if (confirm && !armed) return this.arm(key);
-        this.run(key, label, command());
+    return h(
+      'button',
+      {
+        type: 'button',
+        class: `action ${kind} ${armed ? 'armed' : ''}`.trim(),
+        dataset: { action: key, key },
+        disabled: busy || disabled || this.socket.status !== 'live',
+        'aria-busy': busy ? 'true' : 'false',
+        onclick: () => {
+          if (confirm && !armed) return this.arm(key);
+          this.run(key, label, command());
+        },
       },
-    }, armed ? t('action.confirm', { action: label }) : label);
+      armed ? t('action.confirm', { action: label }) : label,
+    );
   }
 
   arm(key) {
@@ -75,7 +79,11 @@ export class Actions {
     this.notice.dataset.code = code;
     this.notice.replaceChildren(
       h('span', {}, t('action.refused', { action: label, reason: errorText(code) })),
-      h('button', { type: 'button', class: 'close', 'aria-label': t('action.dismiss'), onclick: () => this.hide() }, '×'),
+      h(
+        'button',
+        { type: 'button', class: 'close', 'aria-label': t('action.dismiss'), onclick: () => this.hide() },
+        '×',
+      ),
     );
     this.notice.hidden = false;
     this.noticeTimer = setTimeout(() => this.hide(), NOTICE_MS);

@@ -36,7 +36,12 @@ export class Alarms {
       const link = stats?.points.get(p.id);
       const down = !p.connected || (link && DOWN.has(link.state));
       if (down && this.everJoined.has(p.id)) {
-        out.push({ key: `dropped:${p.id}`, kind: 'dropped', point: p.id, at: p.connected ? undefined : this.leftAt.get(p.id) });
+        out.push({
+          key: `dropped:${p.id}`,
+          kind: 'dropped',
+          point: p.id,
+          at: p.connected ? undefined : this.leftAt.get(p.id),
+        });
       } else if (!p.connected && state.phase === 'live') {
         notJoined.push(p.id);
       } else if (!down && link) {

@@ -16,7 +16,14 @@ const $ = (id) => document.getElementById(id);
 const token = takeToken();
 const socket = new ConferenceSocket(token, ['chair']);
 // What this page shows, not conference state.
-const view = { selectedPoint: '', focusPoint: '', questionFilter: '', rejecting: 0, reasonDraft: '', focusReason: false };
+const view = {
+  selectedPoint: '',
+  focusPoint: '',
+  questionFilter: '',
+  rejecting: 0,
+  reasonDraft: '',
+  focusReason: false,
+};
 let scheduled = 0;
 
 const actions = new Actions(socket, $('notice'), () => redraw());
@@ -58,15 +65,30 @@ function renderControls(s) {
   const live = s.phase === 'live';
   const buttons = [];
   if (s.phase === 'scheduled') {
-    buttons.push(actions.button('conference.start', t('conference.start'), () => ({ type: 'conference.start' }), { kind: 'primary' }));
+    buttons.push(
+      actions.button('conference.start', t('conference.start'), () => ({ type: 'conference.start' }), {
+        kind: 'primary',
+      }),
+    );
   }
   if (live) {
-    buttons.push(actions.button('conference.end', t('conference.end'), () => ({ type: 'conference.end' }), { kind: 'danger', confirm: true }));
+    buttons.push(
+      actions.button('conference.end', t('conference.end'), () => ({ type: 'conference.end' }), {
+        kind: 'danger',
+        confirm: true,
+      }),
+    );
   }
-  const recording = h('span', { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } }, recordingText(s.recording));
+  const recording = h(
+    'span',
+    { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } },
+    recordingText(s.recording),
+  );
   buttons.push(recording);
   if (s.recording.on) {
-    buttons.push(actions.button('recording.stop', t('recording.stop'), () => ({ type: 'recording.stop' }), { confirm: true }));
+    buttons.push(
+      actions.button('recording.stop', t('recording.stop'), () => ({ type: 'recording.stop' }), { confirm: true }),
+    );
   } else if (s.phase !== 'ended') {
     buttons.push(actions.button('recording.start', t('recording.start'), () => ({ type: 'recording.start' })));
   }

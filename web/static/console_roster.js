@@ -16,32 +16,51 @@ export function renderRoster(ctx, summary, list, detail) {
   const hands = new Set(s.hands.map((x) => x.point));
   const tabStop = s.points.some((p) => p.id === view.focusPoint) ? view.focusPoint : s.points[0]?.id;
   list.onkeydown = (e) => moveFocus(e, list, view);
-  rebuild(list, () => s.points.map((p) => {
-    const marks = [];
-    if (s.floor?.point === p.id) marks.push(t('roster.floor'));
-    if (hands.has(p.id)) marks.push(t('roster.hand'));
-    const presence = t(p.connected ? 'roster.online' : 'roster.offline');
-    const headcount = p.checkin ? p.checkin.headcount : null;
-    return h('li', {},
-      h('button', {
-        type: 'button',
-        class: 'tile',
-        tabindex: p.id === tabStop ? '0' : '-1',
-        title: tooltip(p),
-        'aria-pressed': String(view.selectedPoint === p.id),
-        'aria-label': [p.name, presence, headcount === null ? t('roster.no_checkin') : t('roster.headcount', { n: headcount }), ...marks].join(', '),
-        dataset: { key: `point:${p.id}`, point: p.id, connected: String(p.connected), hand: String(hands.has(p.id)), floor: String(s.floor?.point === p.id) },
-        onclick: () => {
-          view.focusPoint = p.id;
-          view.selectedPoint = view.selectedPoint === p.id ? '' : p.id;
-          redraw();
-        },
-      },
-      h('span', { class: 'dot', 'aria-hidden': 'true' }),
-      h('span', { class: 'name' }, p.name),
-      h('span', { class: 'headcount', 'aria-hidden': 'true' }, headcount === null ? '–' : String(headcount)),
-      marks.length ? h('span', { class: 'marks', 'aria-hidden': 'true' }, marks.join(' · ')) : null));
-  }));
+  rebuild(list, () =>
+    s.points.map((p) => {
+      const marks = [];
+      if (s.floor?.point === p.id) marks.push(t('roster.floor'));
+      if (hands.has(p.id)) marks.push(t('roster.hand'));
+      const presence = t(p.connected ? 'roster.online' : 'roster.offline');
+      const headcount = p.checkin ? p.checkin.headcount : null;
+      return h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'tile',
+            tabindex: p.id === tabStop ? '0' : '-1',
+            title: tooltip(p),
+            'aria-pressed': String(view.selectedPoint === p.id),
+            'aria-label': [
+              p.name,
+              presence,
+              headcount === null ? t('roster.no_checkin') : t('roster.headcount', { n: headcount }),
+              ...marks,
+            ].join(', '),
+            dataset: {
+              key: `point:${p.id}`,
+              point: p.id,
+              connected: String(p.connected),
+              hand: String(hands.has(p.id)),
+              floor: String(s.floor?.point === p.id),
+            },
+            onclick: () => {
+              view.focusPoint = p.id;
+              view.selectedPoint = view.selectedPoint === p.id ? '' : p.id;
+              redraw();
+            },
+          },
+          h('span', { class: 'dot', 'aria-hidden': 'true' }),
+          h('span', { class: 'name' }, p.name),
+          h('span', { class: 'headcount', 'aria-hidden': 'true' }, headcount === null ? '–' : String(headcount)),
+          marks.length ? h('span', { class: 'marks', 'aria-hidden': 'true' }, marks.join(' · ')) : null,
+        ),
+      );
+    }),
+  );
   renderDetail(ctx, detail);
 }
 
@@ -53,7 +72,12 @@ function moveFocus(e, list, view) {
   if (i < 0) return;
   const columns = tiles.filter((tile) => tile.offsetTop === tiles[0].offsetTop).length;
   const target = {
-    ArrowRight: i + 1, ArrowLeft: i - 1, ArrowDown: i + columns, ArrowUp: i - columns, Home: 0, End: tiles.length - 1,
+    ArrowRight: i + 1,
+    ArrowLeft: i - 1,
+    ArrowDown: i + columns,
+    ArrowUp: i - columns,
+    Home: 0,
+    End: tiles.length - 1,
   }[e.key];
   if (target === undefined || !tiles[target]) return;
   e.preventDefault();
@@ -90,11 +114,38 @@ function renderDetail({ s, actions, view, redraw }, el) {
       ? h('p', {}, t('detail.checkin', { n: p.checkin.headcount, time: clockTime(p.checkin.at) }))
       : h('p', { class: 'muted' }, t('roster.no_checkin')),
     p.checkin && p.checkin.delegates.length
-      ? h('ol', { class: 'delegates' }, p.checkin.delegates.map((d) => h('li', {},
-        h('span', { class: 'delegate-name' }, d.name), d.title ? h('span', { class: 'muted' }, ` — ${d.title}`) : null)))
+      ? h(
+          'ol',
+          { class: 'delegates' },
+          p.checkin.delegates.map((d) =>
+            h(
+              'li',
+              {},
+              h('span', { class: 'delegate-name' }, d.name),
+              d.title ? h('span', { class: 'muted' }, ` — ${d.title}`) : null,
+            ),
+          ),
+        )
       : null,
-    h('div', { class: 'row' },
-      actions.button(`floor.grant:${p.id}`, t('floor.grant'), () => ({ type: 'floor.grant', point: p.id }), { disabled: !canGrant, kind: 'primary' }),
-      h('button', { type: 'button', dataset: { key: 'detail.close' }, onclick: () => { view.selectedPoint = ''; redraw(); } }, t('detail.close'))),
+    h(
+      'div',
+      { class: 'row' },
+      actions.button(`floor.grant:${p.id}`, t('floor.grant'), () => ({ type: 'floor.grant', point: p.id }), {
+        disabled: !canGrant,
+        kind: 'primary',
+      }),
+      h(
+        'button',
+        {
+          type: 'button',
+          dataset: { key: 'detail.close' },
+          onclick: () => {
+            view.selectedPoint = '';
+            redraw();
+          },
+        },
+        t('detail.close'),
+      ),
+    ),
   ]);
 }

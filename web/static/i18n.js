@@ -60,7 +60,11 @@ export function errorText(code) {
   return ERRORS[current][code] ?? t('error.unknown', { code });
 }
 
-const ATTRIBUTES = [['aria-label', 'i18nAriaLabel'], ['title', 'i18nTitle'], ['placeholder', 'i18nPlaceholder']];
+const ATTRIBUTES = [
+  ['aria-label', 'i18nAriaLabel'],
+  ['title', 'i18nTitle'],
+  ['placeholder', 'i18nPlaceholder'],
+];
 
 export function translatePage(root = document) {
   document.documentElement.lang = current;

@@ -3,8 +3,17 @@
 // thresholds the message itself carries.
 
 const STATES = new Set(['absent', 'new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']);
-const FIGURES = ['kbps', 'packets_sent', 'bytes_sent', 'packets_lost', 'fraction_lost', 'rtt_ms', 'jitter_ms',
-  'nacks_received', 'plis_received'];
+const FIGURES = [
+  'kbps',
+  'packets_sent',
+  'bytes_sent',
+  'packets_lost',
+  'fraction_lost',
+  'rtt_ms',
+  'jitter_ms',
+  'nacks_received',
+  'plis_received',
+];
 const THRESHOLDS = ['loss_warn', 'loss_alarm', 'rtt_warn_ms', 'rtt_alarm_ms', 'jitter_warn_ms', 'jitter_alarm_ms'];
 
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -44,9 +44,10 @@ function draw() {
   $('phase').dataset.phase = s.phase;
   const stale = !stats || Date.now() - statsReceivedAt > STALE_MS;
   document.body.dataset.stats = stats ? (stale ? 'stale' : 'fresh') : 'none';
-  $('keyframe').textContent = stats && stats.keyframeAgeMs !== null && !stale
-    ? t('operator.keyframe', { age: formatNumber(stats.keyframeAgeMs / 1000, 1) })
-    : t('operator.keyframe', { age: '—' });
+  $('keyframe').textContent =
+    stats && stats.keyframeAgeMs !== null && !stale
+      ? t('operator.keyframe', { age: formatNumber(stats.keyframeAgeMs / 1000, 1) })
+      : t('operator.keyframe', { age: '—' });
   renderControls(s);
   const now = socket.now();
   renderAlarms(s, alarms.compute(s, stale ? null : stats, now), now, $('alarms-h'), $('alarms'));
@@ -54,14 +55,23 @@ function draw() {
 }
 
 function renderControls(s) {
-  const buttons = [h('span', { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } }, recordingText(s.recording))];
+  const buttons = [
+    h('span', { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } }, recordingText(s.recording)),
+  ];
   if (s.recording.on) {
-    buttons.push(actions.button('recording.stop', t('recording.stop'), () => ({ type: 'recording.stop' }), { confirm: true }));
+    buttons.push(
+      actions.button('recording.stop', t('recording.stop'), () => ({ type: 'recording.stop' }), { confirm: true }),
+    );
   } else if (s.phase !== 'ended') {
     buttons.push(actions.button('recording.start', t('recording.start'), () => ({ type: 'recording.start' })));
   }
-  buttons.push(h('button', { type: 'button', id: 'attendance-csv', dataset: { key: 'attendance-csv' }, onclick: downloadAttendance },
-    t('operator.attendance_csv')));
+  buttons.push(
+    h(
+      'button',
+      { type: 'button', id: 'attendance-csv', dataset: { key: 'attendance-csv' }, onclick: downloadAttendance },
+      t('operator.attendance_csv'),
+    ),
+  );
   rebuild($('controls'), () => buttons);
 }
 
@@ -92,7 +102,9 @@ async function learnPastJoins() {
     const response = await fetch('/api/attendance.json', { headers: { Authorization: `Bearer ${token}` } });
     const report = response.ok ? await response.json() : null;
     if (!report || !Array.isArray(report.points)) return;
-    alarms.noteJoined(report.points.filter((p) => typeof p?.point === 'string' && typeof p.first_join === 'string').map((p) => p.point));
+    alarms.noteJoined(
+      report.points.filter((p) => typeof p?.point === 'string' && typeof p.first_join === 'string').map((p) => p.point),
+    );
     redraw();
   } catch {
     // without it, only the joins this page sees count

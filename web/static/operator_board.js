@@ -35,48 +35,104 @@ export function renderBoard(s, stats, summary, legend, list) {
   const th = stats?.thresholds;
   legend.textContent = th
     ? t('board.thresholds', {
-      lw: threshold(th.loss_warn), la: threshold(th.loss_alarm), rw: th.rtt_warn_ms, ra: th.rtt_alarm_ms,
-      jw: th.jitter_warn_ms, ja: th.jitter_alarm_ms,
-    })
+        lw: threshold(th.loss_warn),
+        la: threshold(th.loss_alarm),
+        rw: th.rtt_warn_ms,
+        ra: th.rtt_alarm_ms,
+        jw: th.jitter_warn_ms,
+        ja: th.jitter_alarm_ms,
+      })
     : t('board.no_stats');
   const counts = { linked: 0, warn: 0, alarm: 0 };
-  rebuild(list, () => s.points.map((p) => {
-    const link = stats?.points.get(p.id);
-    const { levels, worst } = gradePoint(link, th);
-    if (link?.connected) counts.linked++;
-    if (worst === 'warn' || worst === 'alarm') counts[worst]++;
-    return h('li', { class: 'link', dataset: { point: p.id, level: worst, state: link?.state ?? (p.connected ? 'present' : 'absent'), connected: String(p.connected) } },
-      h('h3', { class: 'name', title: p.name }, p.name),
-      h('p', { class: 'link-state' },
-        h('span', { class: 'dot', 'aria-hidden': 'true' }), stateText(p, link),
-        worst === 'warn' || worst === 'alarm' ? h('strong', { class: `grade ${worst}` }, ` ${t(`board.grade.${worst}`)}`) : null),
-      h('dl', { class: 'figures' }, figures(link, levels).map(([key, label, value, level]) => [
-        h('dt', {}, label),
-        h('dd', { dataset: { figure: key, level } }, value),
-      ])));
-  }));
-  summary.textContent = t('board.summary', { linked: counts.linked, total: s.points.length, warn: counts.warn, alarm: counts.alarm });
+  rebuild(list, () =>
+    s.points.map((p) => {
+      const link = stats?.points.get(p.id);
+      const { levels, worst } = gradePoint(link, th);
+      if (link?.connected) counts.linked++;
+      if (worst === 'warn' || worst === 'alarm') counts[worst]++;
+      return h(
+        'li',
+        {
+          class: 'link',
+          dataset: {
+            point: p.id,
+            level: worst,
+            state: link?.state ?? (p.connected ? 'present' : 'absent'),
+            connected: String(p.connected),
+          },
+        },
+        h('h3', { class: 'name', title: p.name }, p.name),
+        h(
+          'p',
+          { class: 'link-state' },
+          h('span', { class: 'dot', 'aria-hidden': 'true' }),
+          stateText(p, link),
+          worst === 'warn' || worst === 'alarm'
+            ? h('strong', { class: `grade ${worst}` }, ` ${t(`board.grade.${worst}`)}`)
+            : null,
+        ),
+        h(
+          'dl',
+          { class: 'figures' },
+          figures(link, levels).map(([key, label, value, level]) => [
+            h('dt', {}, label),
+            h('dd', { dataset: { figure: key, level } }, value),
+          ]),
+        ),
+      );
+    }),
+  );
+  summary.textContent = t('board.summary', {
+    linked: counts.linked,
+    total: s.points.length,
+    warn: counts.warn,
+    alarm: counts.alarm,
+  });
 }
 
 export function renderAlarms(s, alarms, now, heading, list) {
   heading.textContent = t('alarms.heading', { n: alarms.length });
   const nameOf = (id) => s.points.find((p) => p.id === id)?.name ?? id;
-  rebuild(list, () => (alarms.length === 0
-    ? [h('li', { class: 'muted empty' }, t('alarms.none'))]
-    : alarms.map((a) => h('li', { class: `alarm ${a.kind}`, dataset: { kind: a.kind, point: a.point ?? '' } },
-      h('p', {}, h('strong', {}, alarmText(a, nameOf))),
-      h('p', { class: 'muted' }, t('alarms.since', { time: clockTime(a.since), ago: duration(now - a.since) })),
-      a.kind === 'not_joined'
-        ? h('details', {}, h('summary', {}, t('alarms.which')), h('ul', {}, a.points.map((id) => h('li', {}, nameOf(id)))))
-        : null))));
+  rebuild(list, () =>
+    alarms.length === 0
+      ? [h('li', { class: 'muted empty' }, t('alarms.none'))]
+      : alarms.map((a) =>
+          h(
+            'li',
+            { class: `alarm ${a.kind}`, dataset: { kind: a.kind, point: a.point ?? '' } },
+            h('p', {}, h('strong', {}, alarmText(a, nameOf))),
+            h('p', { class: 'muted' }, t('alarms.since', { time: clockTime(a.since), ago: duration(now - a.since) })),
+            a.kind === 'not_joined'
+              ? h(
+                  'details',
+                  {},
+                  h('summary', {}, t('alarms.which')),
+                  h(
+                    'ul',
+                    {},
+                    a.points.map((id) => h('li', {}, nameOf(id))),
+                  ),
+                )
+              : null,
+          ),
+        ),
+  );
 }
 
 function alarmText(a, nameOf) {
   switch (a.kind) {
-    case 'dropped': return t('alarms.dropped', { name: nameOf(a.point) });
-    case 'degraded': return t('alarms.degraded', { name: nameOf(a.point), what: a.figures.map((f) => t(`alarms.figure.${f}`)).join(', ') });
-    case 'not_joined': return t('alarms.not_joined', { n: a.points.length });
-    case 'recording_failed': return t('recording.failed', { detail: a.detail || DASH });
-    default: return a.kind;
+    case 'dropped':
+      return t('alarms.dropped', { name: nameOf(a.point) });
+    case 'degraded':
+      return t('alarms.degraded', {
+        name: nameOf(a.point),
+        what: a.figures.map((f) => t(`alarms.figure.${f}`)).join(', '),
+      });
+    case 'not_joined':
+      return t('alarms.not_joined', { n: a.points.length });
+    case 'recording_failed':
+      return t('recording.failed', { detail: a.detail || DASH });
+    default:
+      return a.kind;
   }
 }

@@ -25,10 +25,7 @@ export function renderFatal(socket, el, token) {
   // again. One for another role (wrong_role) still serves its own page.
   if (REFUSED_TOKEN.has(code)) forgetToken();
   document.body.dataset.error = code;
-  el.replaceChildren(
-    h('p', {}, errorText(code)),
-    h('p', {}, h('a', { href: '/' }, t('fatal.home'))),
-  );
+  el.replaceChildren(h('p', {}, errorText(code)), h('p', {}, h('a', { href: '/' }, t('fatal.home'))));
 }
 
 export function recordingText(recording) {
