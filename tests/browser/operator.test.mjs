@@ -8,9 +8,11 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
+  ARTIFACTS,
   accessibilitySmoke,
   mintToken,
   openPage,
@@ -110,6 +112,12 @@ test('the operator board shows every link, its health and a dropped point', { ti
     await board.waitForSelector('#alarms li[data-kind="dropped"][data-point="ha-noi"]', { timeout: 3000 });
     t.diagnostic(`dropped alarm ${Date.now() - closedAt} ms after the point page closed`);
     assert.match(await board.textContent('#alarms li[data-kind="dropped"]'), /Thành ủy Hà Nội mất kết nối/);
+    await board.waitForSelector(`${link('ha-noi')}[data-state="dropped"]`, T);
+    assert.equal(await board.textContent(`${link('ha-noi')} .link-state`), 'Mất kết nối');
+    assert.equal(await board.textContent(`${link('ha-noi')} dd[data-figure="kbps"]`), '—', 'figures of a gone link');
+    const shot = path.join(ARTIFACTS, 'operator-dropped-1366x768.png');
+    await board.screenshot({ path: shot });
+    t.diagnostic(`screenshot ${shot}`);
   } catch (e) {
     e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
     throw e;

@@ -50,8 +50,10 @@ function draw() {
       : t('operator.keyframe', { age: '—' });
   renderControls(s);
   const now = socket.now();
-  renderAlarms(s, alarms.compute(s, stale ? null : stats, now), now, $('alarms-h'), $('alarms'));
-  renderBoard(s, stale ? null : stats, $('board-summary'), $('thresholds'), $('board'));
+  const raised = alarms.compute(s, stale ? null : stats, now);
+  const dropped = new Set(raised.filter((a) => a.kind === 'dropped').map((a) => a.point));
+  renderAlarms(s, raised, now, $('alarms-h'), $('alarms'));
+  renderBoard(s, stale ? null : stats, dropped, $('board-summary'), $('thresholds'), $('board'));
 }
 
 function renderControls(s) {

@@ -25,13 +25,17 @@ function figures(link, levels) {
   ];
 }
 
-function stateText(point, link) {
-  if (!link) return t(point.connected ? 'board.present' : 'board.absent');
-  if (link.state === 'absent') return t(point.connected ? 'board.no_media' : 'board.absent');
-  return t(`board.state.${link.state}`);
+// The state shown: 'dropped', 'present' (joined, no figures yet), 'absent',
+// or the media state of the stats message.
+function linkState(point, link, dropped) {
+  if (dropped.has(point.id)) return 'dropped';
+  if (!link) return point.connected ? 'present' : 'absent';
+  if (link.state === 'absent') return point.connected ? 'no_media' : 'absent';
+  return link.state;
 }
 
-export function renderBoard(s, stats, summary, legend, list) {
+// `dropped`: the points with a "dropped" alarm.
+export function renderBoard(s, stats, dropped, summary, legend, list) {
   const th = stats?.thresholds;
   legend.textContent = th
     ? t('board.thresholds', {
@@ -46,7 +50,9 @@ export function renderBoard(s, stats, summary, legend, list) {
   const counts = { linked: 0, warn: 0, alarm: 0 };
   rebuild(list, () =>
     s.points.map((p) => {
-      const link = stats?.points.get(p.id);
+      // The figures of a point that is gone describe its last connection, not now.
+      const link = p.connected ? stats?.points.get(p.id) : undefined;
+      const state = linkState(p, stats?.points.get(p.id), dropped);
       const { levels, worst } = gradePoint(link, th);
       if (link?.connected) counts.linked++;
       if (worst === 'warn' || worst === 'alarm') counts[worst]++;
@@ -57,7 +63,7 @@ export function renderBoard(s, stats, summary, legend, list) {
           dataset: {
             point: p.id,
             level: worst,
-            state: link?.state ?? (p.connected ? 'present' : 'absent'),
+            state,
             connected: String(p.connected),
           },
         },
@@ -66,7 +72,7 @@ export function renderBoard(s, stats, summary, legend, list) {
           'p',
           { class: 'link-state' },
           h('span', { class: 'dot', 'aria-hidden': 'true' }),
-          stateText(p, link),
+          t(`board.state.${state}`),
           worst === 'warn' || worst === 'alarm'
             ? h('strong', { class: `grade ${worst}` }, ` ${t(`board.grade.${worst}`)}`)
             : null,
