@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "agenda/journal_runs.hpp"
+
 namespace bridgecast::agenda {
 namespace {
 
@@ -110,7 +112,7 @@ std::optional<Millis> MediaTimeAt(const std::vector<RecordedSegment>& segments, 
 ArchiveTimeline BuildTimeline(const ConferenceSpec& spec, const std::vector<Event>& journal,
                               const std::vector<RecordedSegment>& segments) {
   TimelineBuilder builder(spec, segments);
-  for (const Event& event : journal) builder.Add(event);
+  for (const Event& event : CurrentRun(journal)) builder.Add(event);
   return builder.Finish();
 }
 

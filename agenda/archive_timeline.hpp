@@ -54,7 +54,9 @@ std::optional<Millis> MediaTimeAt(const std::vector<RecordedSegment>& segments, 
 
 // Chapters from the journal's agenda.item_started/ended, clipped to what was
 // recorded (an item that ran while nothing recorded has no chapter); an item
-// still running at the end of the journal runs to the end of the media.
+// still running at the end of the journal runs to the end of the media. Only
+// the current run counts (CurrentRun): a rehearsal has no chapter or marker,
+// and `segments` must be the current run's too.
 ArchiveTimeline BuildTimeline(const ConferenceSpec& spec, const std::vector<Event>& journal,
                               const std::vector<RecordedSegment>& segments);
 

@@ -24,6 +24,12 @@ struct EndConference {
   static constexpr std::string_view kType = "conference.end";
   bool operator==(const EndConference&) const = default;
 };
+// Ends a practice run: back to scheduled for the real one (docs/protocol.md,
+// "Rehearsal and reset").
+struct ResetConference {
+  static constexpr std::string_view kType = "conference.reset";
+  bool operator==(const ResetConference&) const = default;
+};
 
 struct StartAgenda {
   static constexpr std::string_view kType = "agenda.start";
@@ -124,9 +130,9 @@ struct FailRecording {
 }  // namespace cmd
 
 using Command =
-    std::variant<cmd::StartConference, cmd::EndConference, cmd::StartAgenda, cmd::NextItem,
-                 cmd::GotoItem, cmd::EndItem, cmd::CheckIn, cmd::JoinPoint, cmd::LeavePoint,
-                 cmd::RaiseHand, cmd::LowerHand, cmd::SubmitQuestion, cmd::ApproveQuestion,
+    std::variant<cmd::StartConference, cmd::EndConference, cmd::ResetConference,
+                 cmd::StartAgenda, cmd::NextItem, cmd::GotoItem, cmd::EndItem, cmd::CheckIn,
+                 cmd::JoinPoint, cmd::LeavePoint, cmd::RaiseHand, cmd::LowerHand, cmd::SubmitQuestion, cmd::ApproveQuestion,
                  cmd::AnswerQuestion, cmd::RejectQuestion, cmd::GrantFloor, cmd::RevokeFloor,
                  cmd::StartRecording, cmd::StopRecording, cmd::FailRecording>;
 

@@ -44,6 +44,22 @@ class Decider {
     return out;
   }
 
+  // Closes what the practice left open, like conference.end, so every interval
+  // in the journal is closed before the state is cleared.
+  Decision operator()(const cmd::ResetConference&) const {
+    if (auto e = Require(Role::kChair, Role::kOperator)) return *e;
+    if (s_.phase == Phase::kScheduled) {
+      return Fail(errc::kNotStarted, "the conference has not started: nothing to reset");
+    }
+    Events out;
+    if (s_.current) Add(out, ev::ItemEnded{ItemId(s_.current->index)});
+    if (s_.floor) Add(out, ev::FloorRevoked{s_.floor->point, "reset"});
+    for (const RaisedHand& hand : s_.hands) Add(out, ev::HandLowered{hand.point, "reset"});
+    if (s_.recording_since) Add(out, ev::RecordingStopped{"reset", {}});
+    Add(out, ev::ConferenceReset{s_.rehearsals + 1});
+    return out;
+  }
+
   Decision operator()(const cmd::StartAgenda&) const {
     if (auto e = RequireLive(Role::kChair)) return *e;
     if (s_.current) {
@@ -161,8 +177,8 @@ class Decider {
           errc::kTooManyQuestions,
           "at most " + std::to_string(Conference::kMaxQuestionsPerPoint) + " questions per point");
     }
-    return One(
-        ev::QuestionSubmitted{s_.questions.size() + 1, actor_.point, c.item, std::move(*text)});
+    return One(ev::QuestionSubmitted{s_.question_base + s_.questions.size() + 1, actor_.point,
+                                     c.item, std::move(*text)});
   }
 
   Decision operator()(const cmd::ApproveQuestion& c) const {
@@ -329,6 +345,29 @@ class Conference::Applier {
     s_.ended_at = e_.at;
     return Ok{};
   }
+  // The batch has already closed the item, floor, hands and recorder. What the
+  // practice left behind goes; points still connected attend from now on.
+  Status operator()(const ev::ConferenceReset& p) {
+    if (s_.phase == Phase::kScheduled || p.rehearsal != s_.rehearsals + 1 || s_.current ||
+        s_.floor || !s_.hands.empty() || s_.recording_since) {
+      return BadEvent(e_, "the conference cannot be reset");
+    }
+    s_.phase = Phase::kScheduled;
+    s_.started_at.reset();
+    s_.ended_at.reset();
+    for (ItemState& item : s_.items) item.runs.clear();
+    s_.last_item.reset();
+    for (PointState& point : s_.points) {
+      point.checkin.reset();
+      point.sessions.clear();
+      if (point.connected_since) point.connected_since = e_.at;
+    }
+    s_.question_base += s_.questions.size();
+    s_.questions.clear();
+    s_.recordings.clear();
+    s_.rehearsals = p.rehearsal;
+    return Ok{};
+  }
   Status operator()(const ev::ItemStarted& p) {
     const auto index = c_.ItemIndex(p.item);
     if (!index || s_.current) return BadEvent(e_, "item cannot start");
@@ -377,7 +416,7 @@ class Conference::Applier {
     return Ok{};
   }
   Status operator()(const ev::QuestionSubmitted& p) {
-    if (p.question != s_.questions.size() + 1 || !Point(p.point)) {
+    if (p.question != s_.question_base + s_.questions.size() + 1 || !Point(p.point)) {
       return BadEvent(e_, "bad question");
     }
     s_.questions.push_back(Question{
@@ -422,8 +461,8 @@ class Conference::Applier {
     return index ? &s_.points[*index] : nullptr;
   }
   Status Moderate(QuestionId id, QuestionStatus status, const std::string& reason) {
-    if (id == 0 || id > s_.questions.size()) return BadEvent(e_, "unknown question");
-    Question& q = s_.questions[id - 1];
+    if (!c_.FindQuestion(id)) return BadEvent(e_, "unknown question");
+    Question& q = s_.questions[id - s_.question_base - 1];
     q.status = status;
     q.reason = reason;
     q.updated_at = e_.at;
@@ -474,8 +513,10 @@ std::optional<std::size_t> Conference::ItemIndex(std::string_view item) const {
 }
 
 const Question* Conference::FindQuestion(QuestionId id) const {
-  if (id == 0 || id > state_.questions.size()) return nullptr;
-  return &state_.questions[id - 1];
+  if (id <= state_.question_base || id - state_.question_base > state_.questions.size()) {
+    return nullptr;  // never asked, or asked in a rehearsal
+  }
+  return &state_.questions[id - state_.question_base - 1];
 }
 
 }  // namespace bridgecast::agenda

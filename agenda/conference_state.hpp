@@ -83,10 +83,12 @@ struct ConferenceState {
   std::optional<std::size_t> last_item;  // the item most recently run, for agenda.next
   std::vector<PointState> points;        // parallel to ConferenceSpec::points
   std::vector<RaisedHand> hands;         // FIFO
-  std::vector<Question> questions;       // ids 1..n in order
+  std::vector<Question> questions;       // ids question_base+1.. in order
+  QuestionId question_base = 0;          // ids used by rehearsals: never reused
   std::optional<FloorHolder> floor;
   std::optional<Timestamp> recording_since;  // the recorder is on
   std::vector<Interval> recordings;          // closed recording spans, oldest first
+  std::uint64_t rehearsals = 0;              // conference.reset events so far
   Timestamp last_at{};  // time of the newest event, so time never runs backwards
   bool operator==(const ConferenceState&) const = default;
 };

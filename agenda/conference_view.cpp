@@ -103,7 +103,8 @@ json Snapshot(const Conference& conference, const Actor& viewer, Timestamp now) 
           {"ended_at", Time(s.ended_at)},  {"agenda", std::move(agenda)},
           {"current", std::move(current)}, {"points", std::move(points)},
           {"hands", std::move(hands)},     {"questions", std::move(questions)},
-          {"floor", std::move(floor)},     {"recording", recording}};
+          {"floor", std::move(floor)},     {"recording", recording},
+          {"rehearsals", s.rehearsals}};
 }
 
 }  // namespace bridgecast::agenda

@@ -7,6 +7,7 @@ inline constexpr const char* kBadCommand = "bad_command";
 inline constexpr const char* kForbidden = "forbidden";
 inline constexpr const char* kNotScheduled = "not_scheduled";
 inline constexpr const char* kNotLive = "not_live";
+inline constexpr const char* kNotStarted = "not_started";
 inline constexpr const char* kConferenceEnded = "conference_ended";
 inline constexpr const char* kUnknownPoint = "unknown_point";
 inline constexpr const char* kUnknownItem = "unknown_item";

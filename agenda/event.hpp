@@ -24,6 +24,12 @@ struct ConferenceEnded {
   static constexpr std::string_view kType = "conference.ended";
   bool operator==(const ConferenceEnded&) const = default;
 };
+// Last of its batch: the practice run numbered `rehearsal` (1, 2, ...) is over.
+struct ConferenceReset {
+  static constexpr std::string_view kType = "conference.reset";
+  std::uint64_t rehearsal = 0;
+  bool operator==(const ConferenceReset&) const = default;
+};
 struct ItemStarted {
   static constexpr std::string_view kType = "agenda.item_started";
   std::string item;
@@ -59,7 +65,8 @@ struct HandRaised {
 struct HandLowered {
   static constexpr std::string_view kType = "hand.lowered";
   std::string point;
-  std::string reason;  // "lowered", "dismissed", "granted", "disconnected", "conference_ended"
+  // "lowered", "dismissed", "granted", "disconnected", "conference_ended", "reset"
+  std::string reason;
   bool operator==(const HandLowered&) const = default;
 };
 struct QuestionSubmitted {
@@ -97,7 +104,7 @@ struct FloorGranted {
 struct FloorRevoked {
   static constexpr std::string_view kType = "floor.revoked";
   std::string point;
-  std::string reason;  // "revoked", "disconnected", "conference_ended"
+  std::string reason;  // "revoked", "disconnected", "conference_ended", "reset"
   bool operator==(const FloorRevoked&) const = default;
 };
 
@@ -107,7 +114,7 @@ struct RecordingStarted {
 };
 struct RecordingStopped {
   static constexpr std::string_view kType = "recording.stopped";
-  std::string reason;  // "stopped", "conference_ended", "failed"
+  std::string reason;  // "stopped", "conference_ended", "failed", "reset"
   std::string detail;  // why it failed; empty otherwise
   bool operator==(const RecordingStopped&) const = default;
 };
@@ -115,11 +122,11 @@ struct RecordingStopped {
 }  // namespace ev
 
 using EventPayload =
-    std::variant<ev::ConferenceStarted, ev::ConferenceEnded, ev::ItemStarted, ev::ItemEnded,
-                 ev::CheckedIn, ev::PointJoined, ev::PointLeft, ev::HandRaised, ev::HandLowered,
-                 ev::QuestionSubmitted, ev::QuestionApproved, ev::QuestionAnswered,
-                 ev::QuestionRejected, ev::FloorGranted, ev::FloorRevoked,
-                 ev::RecordingStarted, ev::RecordingStopped>;
+    std::variant<ev::ConferenceStarted, ev::ConferenceEnded, ev::ConferenceReset, ev::ItemStarted,
+                 ev::ItemEnded, ev::CheckedIn, ev::PointJoined, ev::PointLeft, ev::HandRaised,
+                 ev::HandLowered, ev::QuestionSubmitted, ev::QuestionApproved, ev::QuestionAnswered,
+                 ev::QuestionRejected, ev::FloorGranted, ev::FloorRevoked, ev::RecordingStarted,
+                 ev::RecordingStopped>;
 
 struct Event {
   std::uint64_t seq = 0;  // per conference, from 1; 0 until the journal assigns it

@@ -25,6 +25,9 @@ void ReadFields(JsonFields& f, T& e) {
   }
   if constexpr (requires { e.reason; }) e.reason = f.String("reason");
   if constexpr (requires { e.detail; }) e.detail = f.OptString("detail");
+  if constexpr (requires { e.rehearsal; }) {
+    e.rehearsal = static_cast<std::uint64_t>(f.Int("rehearsal", 1, JsonFields::kMaxSafeInt));
+  }
   if constexpr (requires { e.delegates; }) {
     e.delegates = ReadPeople(f, "delegates", true);
     e.headcount = f.Int("headcount", 0, JsonFields::kMaxSafeInt);
@@ -43,6 +46,7 @@ void WriteFields(json& j, const T& e) {
   if constexpr (requires { e.detail; }) {
     if (!e.detail.empty()) j["detail"] = e.detail;
   }
+  if constexpr (requires { e.rehearsal; }) j["rehearsal"] = e.rehearsal;
   if constexpr (requires { e.delegates; }) {
     j["delegates"] = ToJson(e.delegates);
     j["headcount"] = e.headcount;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "agenda/conference_spec_json.hpp"
+#include "agenda/journal_runs.hpp"
 
 namespace bridgecast::agenda {
 namespace {
@@ -76,7 +77,7 @@ Minutes BuildMinutes(const Conference& conference, const std::vector<Event>& jou
         MinutesQuestion{q, PointName(spec, q.point), LinkAt(context.review_url, asked)});
   }
 
-  for (const Event& event : journal) {
+  for (const Event& event : CurrentRun(journal)) {
     if (const auto* granted = std::get_if<ev::FloorGranted>(&event.payload)) {
       std::optional<Millis> media;
       for (const Marker& marker : timeline.markers) {

@@ -52,7 +52,8 @@ struct MinutesFloorGrant {
 
 // The record of one conference, all read from its journal: agenda with planned
 // and actual times, attendance of every point, questions, floor grants, and
-// links into the recording.
+// links into the recording. Only the current run: the state forgets a
+// rehearsal at its reset and the journal is cut with CurrentRun.
 struct Minutes {
   const ConferenceSpec* spec = nullptr;
   std::optional<Timestamp> started_at;

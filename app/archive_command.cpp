@@ -110,16 +110,15 @@ Result<int> Verify(const ArchiveOptions& o) {
 Result<int> Export(const ArchiveOptions& o) {
   auto index = OpenIndex(o.state_dir);
   if (!index) return index.error();
-  auto segments = SessionSegments(**index, o.session);
-  if (!segments) return segments.error();
-  // The chapters come from the journal (WAL: readable while the node runs).
+  // The chapters, and which runs are the real run's, come from the journal
+  // (WAL: readable while the node runs).
   auto store = agenda::ConferenceStore::Open(JournalPath(o.state_dir));
   if (!store) return store.error();
   auto loaded = agenda::LoadTimeline(**store, **index, o.session);
   if (!loaded) return loaded.error();
   std::vector<std::vector<std::string>> runs;
   unsigned run = 0;
-  for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
+  for (const agenda::ArchivedSegment& s : loaded->segments) {
     if (runs.empty() || s.run != run) runs.emplace_back();
     run = s.run;
     runs.back().push_back(ArchiveRoot(o.state_dir) + "/" + s.session + "/" + s.file);

@@ -25,8 +25,9 @@ ArchiveRecording::ArchiveRecording(media::Program& program, agenda::ArchiveIndex
 
 ArchiveRecording::~ArchiveRecording() = default;
 
-void ArchiveRecording::Follow(bool recording) {
+void ArchiveRecording::Follow(bool recording, std::uint64_t rehearsal) {
   wanted_ = recording;
+  rehearsal_ = rehearsal;
   if (!recording) {
     failed_ = false;
     if (recorder_ && !recorder_->stopping()) recorder_->Stop();
@@ -45,7 +46,7 @@ void ArchiveRecording::StartRun() {
   if (Status s = index_.AddSession(conference_.id, conference_.title, now); !s) {
     return Fail(s.error().message);
   }
-  auto run = index_.StartRun(conference_.id, now);
+  auto run = index_.StartRun(conference_.id, now, rehearsal_);
   if (!run) return Fail(run.error().message);
   media::RecorderConfig config;
   config.directory = directory;

@@ -27,8 +27,9 @@ class ArchiveRecording final : public media::Recorder::Listener {
   ~ArchiveRecording() override;
 
   // Starts a new run or stops the current one to match `recording`. After a
-  // failure it starts again only once it has been told to stop.
-  void Follow(bool recording);
+  // failure it starts again only once it has been told to stop. A run it
+  // starts is labelled `rehearsal`: the conference's resets so far.
+  void Follow(bool recording, std::uint64_t rehearsal);
   // For GET /api/recording: state, session, run, current segment, bytes, last_error.
   nlohmann::json StatusJson() const;
   bool active() const { return recorder_ && !recorder_->stopping(); }
@@ -54,6 +55,7 @@ class ArchiveRecording final : public media::Recorder::Listener {
   std::function<void(const std::string&)> on_failed_;
   std::unique_ptr<media::Recorder> recorder_;
   bool wanted_ = false;
+  std::uint64_t rehearsal_ = 0;  // as last told: a deferred start uses it
   bool failed_ = false;
   unsigned run_ = 0;
   std::uint64_t run_bytes_ = 0;

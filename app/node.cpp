@@ -83,9 +83,9 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   node->recording_ = std::make_unique<ArchiveRecording>(
       *node->program_, *node->archive_index_, archive_root, node->conference_, node->wall_clock_,
       [self](const std::string& message) { self->OnRecordingFailed(message); });
-  node->gateway_->set_on_change([self] { self->recording_->Follow(self->RecordingWanted()); });
+  node->gateway_->set_on_change([self] { self->FollowRecording(); });
   // After a restart the replayed journal may say "recording": a new run.
-  node->recording_->Follow(node->RecordingWanted());
+  node->FollowRecording();
 
   signaling::ServerConfig server_config;
   server_config.address = config.listen.host;
@@ -148,7 +148,7 @@ Status Node::WriteLinks() const {
 void Node::Shutdown(std::chrono::milliseconds limit) {
   gateway_->CloseAll();
   if (recording_->idle()) return;
-  recording_->Follow(false);
+  recording_->Follow(false, 0);  // the label only matters to a start
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!recording_->idle() && std::chrono::steady_clock::now() < deadline) {
     g_main_context_iteration(nullptr, FALSE);
@@ -157,8 +157,9 @@ void Node::Shutdown(std::chrono::milliseconds limit) {
   if (!recording_->idle()) spdlog::warn("archive: the last segment did not close in time");
 }
 
-bool Node::RecordingWanted() const {
-  return store_->Find(conference_.id)->state().recording_since.has_value();
+void Node::FollowRecording() {
+  const agenda::ConferenceState& state = store_->Find(conference_.id)->state();
+  recording_->Follow(state.recording_since.has_value(), state.rehearsals);
 }
 
 void Node::OnRecordingFailed(const std::string& message) {

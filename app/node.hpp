@@ -54,8 +54,9 @@ class Node final : public media::Program::Listener {
  private:
   Node(GMainLoop* loop, NodeConfig config);
   void OnProgramError(const std::string& message) override;
-  // Whether the conference's state asks for a recording now.
-  bool RecordingWanted() const;
+  // Has the recorder follow the conference's state: on or off, and the
+  // rehearsal label of a run it starts.
+  void FollowRecording();
   void OnRecordingFailed(const std::string& message);
 
   GMainLoop* loop_;

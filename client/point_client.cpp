@@ -81,6 +81,7 @@ PointReport PointClient::Report() const {
   r.point = config_.point;
   r.connected = connected_;
   r.first_frame_ms = first_frame_ms_;
+  r.first_decoded_ms = first_decoded_ms_;
   if (first_frame_at_) {
     r.receive_window_s = std::chrono::duration<double>(clock_.Now() - *first_frame_at_).count();
   }
@@ -192,6 +193,11 @@ void PointClient::OnFirstFrame(TimePoint at) {
   if (attempt_failed_) return;
   if (!first_frame_ms_ && opened_at_) first_frame_ms_ = MillisSinceOpen(at);
   if (!first_frame_at_) first_frame_at_ = at;
+}
+
+void PointClient::OnFirstDecoded(TimePoint at) {
+  if (attempt_failed_) return;
+  if (!first_decoded_ms_ && opened_at_) first_decoded_ms_ = MillisSinceOpen(at);
 }
 
 void PointClient::OnMediaError(std::string reason) {

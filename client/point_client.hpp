@@ -68,6 +68,7 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   void OnLocalCandidate(int sdp_mline_index, std::string candidate) override;
   void OnMediaState(GstWebRTCPeerConnectionState state) override;
   void OnFirstFrame(TimePoint at) override;
+  void OnFirstDecoded(TimePoint at) override;
   void OnMediaError(std::string reason) override;
 
   void StartAttempt();
@@ -103,6 +104,7 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   bool connected_ = false;
   std::optional<int64_t> connect_ms_;
   std::optional<int64_t> first_frame_ms_;
+  std::optional<int64_t> first_decoded_ms_;
   std::optional<TimePoint> first_frame_at_;  // for the receive window in the report
   std::string error_;
   // The newest conference event seen, across attempts: the next hello

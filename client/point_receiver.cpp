@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <cstdio>
 #include <initializer_list>
 #include <optional>
 
@@ -23,6 +24,8 @@ std::optional<std::string> PromiseError(GstPromise* promise) {
   media::GErrorPtr owned(error);
   return std::string(error ? error->message : "unknown error");
 }
+
+constexpr double kSessionBandwidth = 500e3;  // bit/s, for RTCP timing only
 
 // Adds `chain` to `bin`, links it in order and brings it to the bin's state.
 bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain) {
@@ -60,12 +63,57 @@ NiceAgent* GetNiceAgent(GstElement* webrtc) {
   return agent;
 }
 
+// The child of `bin` made by `factory` (a new reference), or null.
+GstElement* FindChildByFactory(GstElement* bin, const char* factory) {
+  GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
+  GValue item = G_VALUE_INIT;
+  GstElement* found = nullptr;
+  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* e = GST_ELEMENT(g_value_get_object(&item));
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_str_equal(GST_OBJECT_NAME(f), factory)) found = GST_ELEMENT(gst_object_ref(e));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return found;
+}
+
 media::GstElementPtr MakeFakesink(const char* name) {
   media::GstElementPtr sink = media::MakeElement("fakesink", name);
   if (sink) {
     g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
   }
   return sink;
+}
+
+// The H.264 stream of an offer: its payload type and its first (media) SSRC.
+struct VideoStream {
+  int payload_type = -1;
+  int64_t ssrc = -1;
+};
+VideoStream FindVideoStream(const GstSDPMessage* sdp) {
+  for (guint m = 0; m < gst_sdp_message_medias_len(sdp); ++m) {
+    const GstSDPMedia* media = gst_sdp_message_get_media(sdp, m);
+    VideoStream video;
+    for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a) {
+      const GstSDPAttribute* attr = gst_sdp_media_get_attribute(media, a);
+      if (!attr->value) continue;
+      int pt = -1;
+      char encoding[16] = {};
+      unsigned long ssrc = 0;
+      if (g_str_equal(attr->key, "rtpmap") &&
+          std::sscanf(attr->value, "%d %15[^/]", &pt, encoding) == 2 &&
+          g_ascii_strcasecmp(encoding, "H264") == 0) {
+        video.payload_type = pt;
+      } else if (g_str_equal(attr->key, "ssrc") && video.ssrc < 0 &&
+                 std::sscanf(attr->value, "%lu", &ssrc) == 1) {
+        video.ssrc = static_cast<int64_t>(ssrc);
+      }
+    }
+    if (video.payload_type >= 0) return video;
+  }
+  return {};
 }
 
 }  // namespace
@@ -89,6 +137,7 @@ PointReceiver::PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCount
 PointReceiver::~PointReceiver() {
   if (bus_watch_) g_source_remove(bus_watch_);
   if (webrtc_) g_signal_handlers_disconnect_by_data(webrtc_, this);
+  if (rtpbin_) g_signal_handlers_disconnect_by_data(rtpbin_, this);
   // Stopping joins the streaming threads, so no probe or handler still uses
   // `this` once it returns; the pipeline is released while `this` is whole.
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
@@ -104,10 +153,24 @@ Status PointReceiver::Build() {
                static_cast<guint>(options_.latency_ms), nullptr);
   gst_bin_add(GST_BIN(pipeline), webrtc_);
   if (Status ice = RestrictIce(); !ice) return ice;
+  media::GstElementPtr rtpbin(FindChildByFactory(webrtc_, "rtpbin"));
+  if (!rtpbin) return Error{"gst", "webrtcbin has no rtpbin"};
+  rtpbin_ = rtpbin.get();
+  g_signal_connect(rtpbin_, "pad-added", G_CALLBACK(&OnRtpBinPadAdded), this);
+  g_signal_connect(rtpbin_, "new-jitterbuffer", G_CALLBACK(&OnNewJitterBuffer), this);
 
   g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(&OnIceCandidate), this);
   g_signal_connect(webrtc_, "notify::connection-state", G_CALLBACK(&OnConnectionStateNotify), this);
   g_signal_connect(webrtc_, "pad-added", G_CALLBACK(&OnPadAdded), this);
+  // Retransmission: the transceivers webrtcbin makes while answering ask for
+  // none, so the answer would drop the offer's NACK and RTX and a lost packet
+  // would cost the picture until the next keyframe. Which stream actually
+  // asks is set per jitterbuffer (OnNewJitterBuffer).
+  g_signal_connect(webrtc_, "on-new-transceiver",
+                   G_CALLBACK(+[](GstElement*, GstWebRTCRTPTransceiver* transceiver, gpointer) {
+                     g_object_set(transceiver, "do-nack", TRUE, nullptr);
+                   }),
+                   nullptr);
   media::GstBusPtr bus(gst_pipeline_get_bus(GST_PIPELINE(pipeline)));
   bus_watch_ = gst_bus_add_watch(bus.get(), &OnBusMessage, this);
 
@@ -167,11 +230,27 @@ void PointReceiver::ApplyOffer(const std::string& sdp_text) {
     PostError("the offer's SDP does not parse");
     return;
   }
+  const VideoStream video = FindVideoStream(sdp);
+  video_payload_type_ = video.payload_type;
+  video_ssrc_ = video.ssrc;
   media::GstSessionDescriptionPtr offer(
       gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp));
   media::GstPromisePtr promise(
       gst_promise_new_with_change_func(&OnRemoteDescriptionSet, this, nullptr));
   g_signal_emit_by_name(webrtc_, "set-remote-description", offer.get(), promise.get());
+}
+
+void PointReceiver::RequestKeyframe() {
+  media::GstPadPtr pad;
+  {
+    std::lock_guard lock(video_pad_mutex_);
+    if (video_pad_) pad.reset(GST_PAD(gst_object_ref(video_pad_.get())));
+  }
+  // Upstream into webrtcbin, whose RTP session turns it into a PLI.
+  if (pad) {
+    gst_pad_send_event(pad.get(),
+                       gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, FALSE, 0));
+  }
 }
 
 void PointReceiver::AddRemoteCandidate(int sdp_mline_index, const std::string& candidate) {
@@ -256,6 +335,10 @@ void PointReceiver::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
 }
 
 void PointReceiver::LinkVideo(GstPad* pad) {
+  {
+    std::lock_guard lock(video_pad_mutex_);
+    video_pad_.reset(GST_PAD(gst_object_ref(pad)));
+  }
   if (!options_.decode && !options_.parse) {
     media::GstElementPtr sink = MakeFakesink("video-out");
     media::GstPadPtr sink_pad(gst_element_get_static_pad(sink.get(), "sink"));
@@ -418,7 +501,10 @@ GstPadProbeReturn PointReceiver::OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpo
 }
 
 // The first frame is the first keyframe: what a viewer can start from.
+// Frames before it cannot be shown, and lie outside the report's receive
+// window: they are not counted.
 void PointReceiver::CountFrame(bool keyframe) {
+  if (!keyframe && !first_frame_seen_.load()) return;
   counters_->frames.fetch_add(1, std::memory_order_relaxed);
   if (!keyframe) return;
   counters_->keyframes.fetch_add(1, std::memory_order_relaxed);
@@ -432,6 +518,11 @@ GstPadProbeReturn PointReceiver::OnDecodedFrame(GstPad*, GstPadProbeInfo* info, 
   auto* self = static_cast<PointReceiver*>(data);
   if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
     self->counters_->decoded.fetch_add(1, std::memory_order_relaxed);
+    if (!self->first_decoded_seen_.exchange(true)) {
+      TimePoint at = self->clock_.Now();
+      media::PostIfAlive(self->lifetime_.Watch(),
+                         [self, at] { self->listener_.OnFirstDecoded(at); });
+    }
     self->ReadCaptureStamp(GST_PAD_PROBE_INFO_BUFFER(info));
     return GST_PAD_PROBE_OK;
   }
@@ -475,6 +566,67 @@ void PointReceiver::ReadCaptureStamp(GstBuffer* buffer) {
     return;
   }
   counters_->AddLatency(age);
+}
+
+// Runs after webrtcbin's own handler, which with BUNDLE (1.22) gives every
+// stream the setting of the last transceiver, audio's. Only video asks for
+// retransmission: the node keeps no audio history, and audio's NACKs would
+// use up the early RTCP that video's need.
+void PointReceiver::OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint, guint ssrc,
+                                      gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  g_object_set(jitterbuffer, "do-retransmission", gboolean(ssrc == self->video_ssrc_.load()),
+               nullptr);
+}
+
+// A receiving RTP session has just been made (its first pad).
+void PointReceiver::OnRtpBinPadAdded(GstElement* rtpbin, GstPad* pad, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  guint session_id = 0;
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SINK ||
+      std::sscanf(GST_PAD_NAME(pad), "recv_rtp_sink_%u", &session_id) != 1) {
+    return;
+  }
+  // A NACK rides an early RTCP packet, and RTP/AVPF allows one early packet
+  // per regular interval. The interval follows the session bandwidth, which
+  // a receiver does not know (default 64 kbit/s: ~0.7 s, far beyond the
+  // jitterbuffer's 200 ms). Half a megabit gives ~120 ms.
+  GObject* session = nullptr;
+  g_signal_emit_by_name(rtpbin, "get-internal-session", session_id, &session);
+  if (session) {
+    g_object_set(session, "bandwidth", kSessionBandwidth, nullptr);
+    g_object_unref(session);
+  }
+  if (self->options_.drop_video_every <= 0) return;
+  gst_pad_add_probe(pad,
+                    static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER |
+                                                 GST_PAD_PROBE_TYPE_BUFFER_LIST),
+                    &DropVideoPackets, data, nullptr);
+}
+
+// Decrypted RTP on its way into the RTP session, before the jitterbuffer:
+// what is dropped here is what a NACK can ask for again. Retransmissions
+// (another payload type) pass.
+GstPadProbeReturn PointReceiver::DropVideoPackets(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<PointReceiver*>(data);
+  const int video_pt = self->video_payload_type_.load();
+  auto drop = [self, video_pt](GstBuffer* buffer) {
+    guint8 header[2];
+    if (video_pt < 0 || gst_buffer_extract(buffer, 0, header, 2) != 2) return false;
+    if ((header[1] & 0x7f) != video_pt) return false;
+    if (++self->video_packets_in_ % self->options_.drop_video_every != 0) return false;
+    self->counters_->dropped.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  };
+  if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER) {
+    return drop(GST_PAD_PROBE_INFO_BUFFER(info)) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+  }
+  GstBufferList* list = gst_buffer_list_make_writable(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+  GST_PAD_PROBE_INFO_DATA(info) = list;
+  for (guint i = gst_buffer_list_length(list); i-- > 0;) {
+    if (drop(gst_buffer_list_get(list, i))) gst_buffer_list_remove(list, i, 1);
+  }
+  return GST_PAD_PROBE_OK;
 }
 
 gboolean PointReceiver::OnBusMessage(GstBus*, GstMessage* message, gpointer data) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct ReceiverOptions {
   int latency_ms = 200;  // jitterbuffer latency
   // If non-empty, ICE gathers only on these local addresses.
   std::vector<std::string> ice_addresses;
+  // Tests only: drop every Nth incoming video RTP packet before the
+  // jitterbuffer (0: none). Loss in user space, as the test machine's kernel
+  // has no netem, so that NACK and retransmission have something to recover.
+  int drop_video_every = 0;
 };
 
 // One point's media side: a webrtcbin that answers the node's send-only
@@ -49,6 +54,7 @@ class PointReceiver {
     virtual void OnLocalCandidate(int sdp_mline_index, std::string candidate) = 0;
     virtual void OnMediaState(GstWebRTCPeerConnectionState state) = 0;
     virtual void OnFirstFrame(TimePoint at) = 0;  // the first complete keyframe
+    virtual void OnFirstDecoded(TimePoint at) = 0;  // decoding point: the first picture out
     virtual void OnMediaError(std::string reason) = 0;
   };
 
@@ -61,6 +67,9 @@ class PointReceiver {
 
   void ApplyOffer(const std::string& sdp);
   void AddRemoteCandidate(int sdp_mline_index, const std::string& candidate);
+  // Asks the sender for a keyframe (RTCP PLI), as a decoder that lost its
+  // reference would. No effect before the video stream has arrived.
+  void RequestKeyframe();
 
  private:
   PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCounters> counters,
@@ -78,6 +87,10 @@ class PointReceiver {
   static GstPadProbeReturn OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn OnRtpPacket(GstPad*, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn OnDecodedFrame(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn DropVideoPackets(GstPad*, GstPadProbeInfo* info, gpointer self);
+  static void OnRtpBinPadAdded(GstElement* rtpbin, GstPad* pad, gpointer self);
+  static void OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint session, guint ssrc,
+                                gpointer self);
   static gboolean OnBusMessage(GstBus*, GstMessage* message, gpointer self);
 
   void LinkVideo(GstPad* pad);
@@ -93,8 +106,15 @@ class PointReceiver {
   Listener& listener_;
   media::GstElementPtr pipeline_;
   GstElement* webrtc_ = nullptr;  // owned by pipeline_
+  GstElement* rtpbin_ = nullptr;  // inside webrtc_
   guint bus_watch_ = 0;
   std::atomic<bool> first_frame_seen_{false};
+  std::atomic<bool> first_decoded_seen_{false};
+  std::mutex video_pad_mutex_;
+  media::GstPadPtr video_pad_;  // webrtcbin's video source pad, once it exists
+  std::atomic<int> video_payload_type_{-1};  // H.264's, from the offer
+  std::atomic<int64_t> video_ssrc_{-1};
+  uint64_t video_packets_in_ = 0;  // drop_video_every: on the receiving thread only
   // RTP counting (parse == false), on the video pad's streaming thread only.
   bool rtp_seen_marker_ = false;
   bool rtp_gap_ = false;

@@ -43,6 +43,7 @@ std::string RunReport::ToJson() const {
                     {"width", OrNull(p.width)},
                     {"height", OrNull(p.height)},
                     {"connect_ms", OrNull(p.connect_ms)},
+                    {"first_decoded_ms", OrNull(p.first_decoded_ms)},
                     {"glass_to_glass_ms",
                      p.latency_ms.empty()
                          ? json(nullptr)

@@ -15,6 +15,8 @@ struct PointReport {
   // connected, on the attempt that got there.
   std::optional<int64_t> first_frame_ms;
   std::optional<int64_t> connect_ms;
+  // Decoding point only: from the WebSocket opening to the first decoded picture.
+  std::optional<int64_t> first_decoded_ms;
   // Seconds from the first frame to the end of the run: the span over which
   // frames_received should match the program's frame rate.
   double receive_window_s = 0;

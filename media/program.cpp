@@ -23,7 +23,32 @@ struct ProbeContext {
   Program* program;
 };
 
-// Stamps the wall-clock time into each raw frame on its way to the encoder.
+// The wall-clock time at which `buffer` was captured: its running time on the
+// pipeline clock, mapped to the system clock now. Frames that waited before
+// the encoder (a busy machine) keep their capture time; "now" if unknown.
+std::chrono::milliseconds CaptureWallTime(GstPad* pad, GstBuffer* buffer) {
+  const auto wall_now = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  GstElementPtr element(gst_pad_get_parent_element(pad));
+  GstObjectPtr<GstClock> clock(element ? gst_element_get_clock(element.get()) : nullptr);
+  GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!clock || !segment_event || !GST_BUFFER_PTS_IS_VALID(buffer)) {
+    if (segment_event) gst_event_unref(segment_event);
+    return wall_now;
+  }
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(segment_event, &segment);
+  const GstClockTime running =
+      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  gst_event_unref(segment_event);
+  if (!GST_CLOCK_TIME_IS_VALID(running)) return wall_now;
+  const GstClockTime now = gst_clock_get_time(clock.get()) - gst_element_get_base_time(element.get());
+  const auto waited = std::chrono::nanoseconds(static_cast<std::int64_t>(now) -
+                                               static_cast<std::int64_t>(running));
+  return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(waited);
+}
+
+// Stamps the capture time into each raw frame on its way to the encoder.
 GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer) {
   GstCapsPtr caps(gst_pad_get_current_caps(pad));
   GstVideoInfo video;
@@ -35,10 +60,8 @@ GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer)
   const LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
                        GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
                        GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
   // A picture too small for a stamp simply goes out without one.
-  (void)WriteCaptureStamp(luma, now);
+  (void)WriteCaptureStamp(luma, CaptureWallTime(pad, buffer));
   gst_video_frame_unmap(&frame);
   return GST_PAD_PROBE_OK;
 }

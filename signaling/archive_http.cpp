@@ -157,14 +157,28 @@ HttpResponse ArchiveHttp::Sessions(const Access& access) const {
   nlohmann::json list = nlohmann::json::array();
   for (const agenda::ArchivedSession& s : *sessions) {
     if (s.id != access.claims.conference) continue;
+    // The figures are the real run's; earlier labels are its rehearsals.
+    const std::uint64_t current = agenda::CurrentLabel(store_, s.id);
+    agenda::ArchivedLabel real{current};
+    nlohmann::json rehearsals = nlohmann::json::array();
+    for (const agenda::ArchivedLabel& label : s.labels) {
+      if (label.rehearsal == current) {
+        real = label;
+      } else if (label.rehearsal < current) {
+        rehearsals.push_back({{"rehearsal", label.rehearsal + 1},
+                              {"segments", label.segments},
+                              {"duration_s", label.duration.count() / 1000.0}});
+      }
+    }
     list.push_back({{"id", s.id},
                     {"title", s.title},
                     {"first_recorded", agenda::ToIso8601(s.first_wall)},
-                    {"duration_s", s.duration.count() / 1000.0},
-                    {"runs", s.runs},
-                    {"segments", s.segments},
-                    {"bytes", s.bytes},
-                    {"recording", recording_.active(s.id)}});
+                    {"duration_s", real.duration.count() / 1000.0},
+                    {"runs", real.runs},
+                    {"segments", real.segments},
+                    {"bytes", real.bytes},
+                    {"recording", recording_.active(s.id)},
+                    {"rehearsals", std::move(rehearsals)}});
   }
   return Json(200, {{"sessions", std::move(list)}});
 }
@@ -172,13 +186,18 @@ HttpResponse ArchiveHttp::Sessions(const Access& access) const {
 HttpResponse ArchiveHttp::Playlist(const std::string& session, const Access& access) const {
   auto segments = index_.Segments(session);
   if (!segments) return Refuse(500, segments.error().code, segments.error().message);
-  if (segments->empty()) return Refuse(404, "unknown_session", "nothing recorded for " + session);
+  // Only the real run plays: a rehearsal's recordings are listed, not served.
+  const std::uint64_t label = agenda::CurrentLabel(store_, session);
+  if (std::none_of(segments->begin(), segments->end(),
+                   [&](const agenda::ArchivedSegment& s) { return s.rehearsal == label; })) {
+    return Refuse(404, "unknown_session", "nothing recorded for " + session);
+  }
   // Players fetch segments relative to the playlist: one that was given the
   // token in the URL needs it on each segment; the review page's cookie or a
   // bearer header needs nothing in the URL.
   const std::string suffix = access.in_query ? "?token=" + access.token : "";
   std::vector<HlsSegment> hls;
-  for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments)) {
+  for (const agenda::ArchivedSegment& s : agenda::PlayableSegments(*segments, label)) {
     hls.push_back({s.file + suffix, s.duration, s.run});
   }
   return HttpResponse{200, "application/vnd.apple.mpegurl",

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS runs (
   session       TEXT NOT NULL REFERENCES sessions(id),
   run           INTEGER NOT NULL,
   started_ms    INTEGER NOT NULL,
+  rehearsal     INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (session, run)
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS segments (
@@ -33,11 +34,24 @@ CREATE TABLE IF NOT EXISTS segments (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// An index written before rehearsals existed has runs without a label; none of
+// them can follow a reset, so they all get 0.
+Status AddRehearsalColumn(SqliteDb& db) {
+  const Result<Stmt> stmt =
+      db.Prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'rehearsal'", "migrate");
+  if (!stmt) return stmt.error();
+  const int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_ROW) return Ok{};
+  if (rc != SQLITE_DONE) return db.Failure("migrate");
+  return db.Exec("ALTER TABLE runs ADD COLUMN rehearsal INTEGER NOT NULL DEFAULT 0");
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ArchiveIndex>> ArchiveIndex::Open(const std::string& path) {
   Result<SqliteDb> db = SqliteDb::Open(path, kSchema, kArchiveError, "archive index");
   if (!db) return db.error();
+  if (Status migrated = AddRehearsalColumn(*db); !migrated) return migrated.error();
   return std::unique_ptr<ArchiveIndex>(new ArchiveIndex(std::move(*db)));
 }
 
@@ -55,16 +69,18 @@ Status ArchiveIndex::AddSession(std::string_view id, std::string_view title, Tim
   return Ok{};
 }
 
-Result<unsigned> ArchiveIndex::StartRun(std::string_view session, Timestamp at) {
+Result<unsigned> ArchiveIndex::StartRun(std::string_view session, Timestamp at,
+                                        std::uint64_t rehearsal) {
   const Result<Stmt> stmt = db_.Prepare(
-      "INSERT INTO runs (session, run, started_ms) SELECT ?1, "
-      "COALESCE(MAX(run), 0) + 1, ?2 FROM runs WHERE session = ?1 "
+      "INSERT INTO runs (session, run, started_ms, rehearsal) SELECT ?1, "
+      "COALESCE(MAX(run), 0) + 1, ?2, ?3 FROM runs WHERE session = ?1 "
       "RETURNING run",
       "start run");
   if (!stmt) return stmt.error();
   sqlite3_stmt* raw = stmt->get();
   BindText(raw, 1, session);
   sqlite3_bind_int64(raw, 2, ToUnixMillis(at));
+  sqlite3_bind_int64(raw, 3, static_cast<sqlite3_int64>(rehearsal));
   if (sqlite3_step(raw) != SQLITE_ROW) return db_.Failure("start run of " + std::string(session));
   const auto run = static_cast<unsigned>(sqlite3_column_int64(raw, 0));
   if (sqlite3_step(raw) != SQLITE_DONE) return db_.Failure("start run of " + std::string(session));
@@ -147,14 +163,40 @@ Result<std::vector<ArchivedSession>> ArchiveIndex::Sessions() const {
     out.push_back(std::move(s));
   }
   if (rc != SQLITE_DONE) return db_.Failure("list sessions");
+  if (Status labelled = AddLabels(out); !labelled) return labelled.error();
   return out;
+}
+
+Status ArchiveIndex::AddLabels(std::vector<ArchivedSession>& sessions) const {
+  const Result<Stmt> stmt = db_.Prepare(
+      "SELECT r.session, r.rehearsal, COUNT(DISTINCT r.run), COUNT(g.seq), "
+      "COALESCE(SUM(g.duration_ms), 0), COALESCE(SUM(g.bytes), 0) "
+      "FROM runs r LEFT JOIN segments g ON g.session = r.session AND g.run = r.run "
+      "GROUP BY r.session, r.rehearsal ORDER BY r.session, r.rehearsal",
+      "list labels");
+  if (!stmt) return stmt.error();
+  sqlite3_stmt* raw = stmt->get();
+  int rc;
+  while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+    const std::string session = ColumnText(raw, 0);
+    for (ArchivedSession& s : sessions) {
+      if (s.id != session) continue;
+      s.labels.push_back(ArchivedLabel{static_cast<std::uint64_t>(sqlite3_column_int64(raw, 1)),
+                                       static_cast<unsigned>(sqlite3_column_int64(raw, 2)),
+                                       static_cast<std::size_t>(sqlite3_column_int64(raw, 3)),
+                                       Millis(sqlite3_column_int64(raw, 4)),
+                                       static_cast<std::uint64_t>(sqlite3_column_int64(raw, 5))});
+    }
+  }
+  if (rc != SQLITE_DONE) return db_.Failure("list labels");
+  return Ok{};
 }
 
 Result<std::vector<ArchivedSegment>> ArchiveIndex::SelectSegments(const char* where,
                                                                   std::string_view session) const {
   const std::string sql =
-      std::string("SELECT session, run, seq, file, wall_start_ms, duration_ms, bytes, complete "
-                  "FROM segments WHERE ") +
+      std::string("SELECT session, run, seq, file, wall_start_ms, duration_ms, bytes, complete, "
+                  "rehearsal FROM segments JOIN runs USING (session, run) WHERE ") +
       where + " ORDER BY session, run, seq";
   const Result<Stmt> stmt = db_.Prepare(sql.c_str(), "list segments");
   if (!stmt) return stmt.error();
@@ -172,6 +214,7 @@ Result<std::vector<ArchivedSegment>> ArchiveIndex::SelectSegments(const char* wh
     s.duration = Millis(sqlite3_column_int64(raw, 5));
     s.bytes = static_cast<std::uint64_t>(sqlite3_column_int64(raw, 6));
     s.complete = sqlite3_column_int(raw, 7) != 0;
+    s.rehearsal = static_cast<std::uint64_t>(sqlite3_column_int64(raw, 8));
     out.push_back(std::move(s));
   }
   if (rc != SQLITE_DONE) return db_.Failure("list segments");

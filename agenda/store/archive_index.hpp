@@ -23,6 +23,16 @@ struct ArchivedSegment {
   Millis duration{0};
   std::uint64_t bytes = 0;
   bool complete = false;
+  std::uint64_t rehearsal = 0;  // its run's label (StartRun); AddSegment ignores it
+};
+
+// What the runs of one label recorded.
+struct ArchivedLabel {
+  std::uint64_t rehearsal = 0;
+  unsigned runs = 0;
+  std::size_t segments = 0;
+  Millis duration{0};
+  std::uint64_t bytes = 0;
 };
 
 struct ArchivedSession {
@@ -33,6 +43,7 @@ struct ArchivedSession {
   std::size_t segments = 0;
   Millis duration{0};
   std::uint64_t bytes = 0;
+  std::vector<ArchivedLabel> labels;  // the same, per label, in label order
 };
 
 // What was recorded where: sessions (one per conference), runs (one per
@@ -47,8 +58,10 @@ class ArchiveIndex {
 
   // Creates the session if it is new; an existing one keeps its first time.
   Status AddSession(std::string_view id, std::string_view title, Timestamp at);
-  // A new run of the session: its number (1, 2, ...), never reused.
-  Result<unsigned> StartRun(std::string_view session, Timestamp at);
+  // A new run of the session: its number (1, 2, ...), never reused. `rehearsal`
+  // labels it with the conference's resets so far: runs of an older label were
+  // recorded in a rehearsal (agenda/journal_runs.hpp).
+  Result<unsigned> StartRun(std::string_view session, Timestamp at, std::uint64_t rehearsal);
   // A segment the recorder opened (incomplete).
   Status AddSegment(const ArchivedSegment& segment);
   Status CompleteSegment(std::string_view session, unsigned run, unsigned seq, Millis duration,
@@ -66,6 +79,7 @@ class ArchiveIndex {
   explicit ArchiveIndex(SqliteDb db) : db_(std::move(db)) {}
   Result<std::vector<ArchivedSegment>> SelectSegments(const char* where,
                                                       std::string_view session) const;
+  Status AddLabels(std::vector<ArchivedSession>& sessions) const;
 
   SqliteDb db_;
 };

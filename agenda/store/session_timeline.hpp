@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -9,20 +10,27 @@
 
 namespace bridgecast::agenda {
 
-// The segments a player gets, in archive order: complete and not empty. The
-// HLS playlist, the export and the timeline all use exactly these, so media
-// times agree between them.
-std::vector<ArchivedSegment> PlayableSegments(const std::vector<ArchivedSegment>& segments);
+// The archive label of the conference's current run: its resets so far (0
+// when the store has no journal of it). Runs of older labels are rehearsals.
+std::uint64_t CurrentLabel(const ConferenceStore& store, std::string_view session);
 
-// A session's journal and the timeline built from it and its playable
-// segments; the journal comes along so the minutes need not read it again.
+// The segments a player gets, in archive order: those of `rehearsal`'s runs,
+// complete and not empty. The HLS playlist, the export and the timeline all
+// use exactly these, so media times agree between them.
+std::vector<ArchivedSegment> PlayableSegments(const std::vector<ArchivedSegment>& segments,
+                                              std::uint64_t rehearsal);
+
+// A session's journal, the current run's playable segments and the timeline
+// built from both; the journal comes along so the minutes need not read it
+// again.
 struct SessionTimeline {
   std::vector<Event> journal;
+  std::vector<ArchivedSegment> segments;
   ArchiveTimeline timeline;
 };
 
-// Errors: unknown_session (nothing recorded, or no journal of that conference),
-// and those of the journal and the index.
+// Errors: unknown_session (nothing recorded in the current run, or no journal
+// of that conference), and those of the journal and the index.
 Result<SessionTimeline> LoadTimeline(const ConferenceStore& store, const ArchiveIndex& index,
                                      std::string_view session);
 

@@ -21,6 +21,7 @@ TEST_CASE("every command survives ToJson and ParseCommand") {
   const std::vector<Command> all = {
       cmd::StartConference{},
       cmd::EndConference{},
+      cmd::ResetConference{},
       cmd::StartAgenda{},
       cmd::NextItem{},
       cmd::GotoItem{"qd-124"},
@@ -63,6 +64,7 @@ TEST_CASE("ParseCommand reads the documented JSON") {
   REQUIRE(question);
   CHECK(std::get<cmd::ApproveQuestion>(*question).question == 3);
   CHECK(CodeOf(R"({"type":"agenda.next"})") == "ok");
+  CHECK(CodeOf(R"({"type":"conference.reset"})") == "ok");
   CHECK(CodeOf(R"({"type":"question.submit","text":"Hỏi","item":"trao-doi"})") == "ok");
 }
 
@@ -76,6 +78,7 @@ TEST_CASE("ParseCommand refuses anything else with bad_command") {
       R"({"type":7})",
       R"({"type":"agenda.jump"})",
       R"({"type":"agenda.next","extra":1})",
+      R"({"type":"conference.reset","rehearsal":1})",
       R"({"type":"agenda.goto"})",
       R"({"type":"agenda.goto","item":5})",
       R"({"type":"attendance.checkin","delegates":{},"headcount":1})",
@@ -106,6 +109,7 @@ TEST_CASE("events survive ToJson and EventFromJson") {
   const std::vector<EventPayload> all = {
       ev::ConferenceStarted{},
       ev::ConferenceEnded{},
+      ev::ConferenceReset{2},
       ev::ItemStarted{"khai-mac"},
       ev::ItemEnded{"khai-mac"},
       ev::CheckedIn{"soc-trang", {{"Phạm Văn Hậu", "Phó Bí thư"}}, 12},
@@ -136,6 +140,8 @@ TEST_CASE("events survive ToJson and EventFromJson") {
   }
   CHECK(ToJson(Event{1, at, ev::FloorGranted{"ha-noi"}}) ==
         json::parse(R"({"seq":1,"at":1700096400123,"type":"floor.granted","point":"ha-noi"})"));
+  CHECK(ToJson(Event{9, at, ev::ConferenceReset{1}}) ==
+        json::parse(R"({"seq":9,"at":1700096400123,"type":"conference.reset","rehearsal":1})"));
 }
 
 TEST_CASE("EventFromJson refuses unknown and malformed events with bad_event") {
@@ -143,7 +149,10 @@ TEST_CASE("EventFromJson refuses unknown and malformed events with bad_event") {
                            R"({"seq":1,"at":0,"type":"floor.granted"})",
                            R"({"seq":0,"at":0,"type":"conference.started"})",
                            R"({"seq":1,"type":"conference.started"})",
-                           R"({"seq":1,"at":0,"type":"conference.started","x":1})"}) {
+                           R"({"seq":1,"at":0,"type":"conference.started","x":1})",
+                           R"({"seq":1,"at":0,"type":"conference.reset"})",
+                           R"({"seq":1,"at":0,"type":"conference.reset","rehearsal":0})",
+                           R"({"seq":1,"at":0,"type":"conference.reset","rehearsal":"1"})"}) {
     INFO(text);
     auto e = EventFromJson(json::parse(text));
     REQUIRE_FALSE(e);

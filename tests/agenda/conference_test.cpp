@@ -403,6 +403,120 @@ TEST_CASE("the recorder runs with the conference and on the staff's command") {
   }
 }
 
+TEST_CASE("a reset ends a rehearsal and puts the conference back to scheduled") {
+  Harness h;
+  const Actor sys = Actor::System(), hn = Actor::Point("ha-noi"), dn = Actor::Point("da-nang");
+  CHECK(h.Code(cmd::ResetConference{}, Actor::Chair()) == errc::kNotStarted);
+  CHECK(h.Code(cmd::ResetConference{}, Actor::Operator()) == errc::kNotStarted);
+  for (const Actor& actor : {hn, Actor::Observer(), sys}) {
+    CHECK(h.Code(cmd::ResetConference{}, actor) == errc::kForbidden);
+  }
+
+  // The practice: presence, a check-in, the agenda, hands, the floor, a
+  // question, the recorder, and a point that came and went.
+  h.Ok(cmd::JoinPoint{"soc-trang"}, sys);
+  h.clock.Advance(1min);
+  h.Ok(cmd::LeavePoint{"soc-trang"}, sys);
+  h.GoLive();
+  h.Ok(cmd::CheckIn{"", {{"Người tập dượt", ""}}, 3}, hn);
+  h.Ok(cmd::StartAgenda{}, Actor::Chair());
+  h.Ok(cmd::NextItem{}, Actor::Chair());
+  h.Ok(cmd::SubmitQuestion{"Câu hỏi tập dượt", "qd-124"}, dn);
+  h.Ok(cmd::SubmitQuestion{"Câu hỏi tập dượt 2", ""}, dn);
+  h.Ok(cmd::ApproveQuestion{1}, Actor::Chair());
+  h.Ok(cmd::RaiseHand{}, dn);
+  h.Ok(cmd::RaiseHand{}, hn);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());
+  h.Ok(cmd::RaiseHand{}, hn);
+  h.clock.Advance(10min);
+  const Timestamp reset_at = h.clock.now;
+
+  auto reset = h.Run(cmd::ResetConference{}, Actor::Operator());
+  REQUIRE(reset);
+  CHECK(Types(*reset) == std::vector<std::string>{"agenda.item_ended", "floor.revoked",
+                                                  "hand.lowered", "hand.lowered",
+                                                  "recording.stopped", "conference.reset"});
+  CHECK(Payload<ev::ItemEnded>((*reset)[0]).item == "qd-124");
+  CHECK(Payload<ev::FloorRevoked>((*reset)[1]) == ev::FloorRevoked{"ha-noi", "reset"});
+  CHECK(Payload<ev::HandLowered>((*reset)[2]) == ev::HandLowered{"da-nang", "reset"});
+  CHECK(Payload<ev::HandLowered>((*reset)[3]) == ev::HandLowered{"ha-noi", "reset"});
+  CHECK(Payload<ev::RecordingStopped>((*reset)[4]).reason == "reset");
+  CHECK(Payload<ev::ConferenceReset>((*reset)[5]).rehearsal == 1);
+
+  const ConferenceState& s = h.state();
+  CHECK(s.phase == Phase::kScheduled);
+  CHECK_FALSE(s.started_at);
+  CHECK_FALSE(s.ended_at);
+  CHECK_FALSE(s.current);
+  CHECK_FALSE(s.last_item);
+  for (const ItemState& item : s.items) CHECK(item.runs.empty());
+  CHECK(s.questions.empty());
+  CHECK(s.question_base == 2);
+  CHECK(s.hands.empty());
+  CHECK_FALSE(s.floor);
+  CHECK_FALSE(s.recording_since);
+  CHECK(s.recordings.empty());
+  CHECK(s.rehearsals == 1);
+  for (const PointState& point : s.points) {
+    CHECK_FALSE(point.checkin);
+    CHECK(point.sessions.empty());
+  }
+  CHECK(s.points[0].connected_since == reset_at);  // still here: attends from now on
+  CHECK(s.points[1].connected_since == reset_at);
+  CHECK_FALSE(s.points[2].connected_since);
+
+  const auto snapshot = Snapshot(h.conference, Actor::Chair(), h.clock.now);
+  CHECK(snapshot["phase"] == "scheduled");
+  CHECK(snapshot["rehearsals"] == 1);
+  CHECK(snapshot["questions"].empty());
+  CHECK(snapshot["points"][0]["checkin"].is_null());
+  CHECK(snapshot["points"][0]["connected_since"] == ToUnixMillis(reset_at));
+  CHECK(snapshot["recording"]["on"] == false);
+  CHECK(h.Code(cmd::ResetConference{}, Actor::Chair()) == errc::kNotStarted);
+
+  // The real run: the agenda from the top, question ids go on, the
+  // rehearsal's questions are gone.
+  h.clock.Advance(5min);
+  auto started = h.Run(cmd::StartConference{}, Actor::Chair());
+  REQUIRE(started);
+  CHECK(Types(*started) == std::vector<std::string>{"conference.started", "recording.started"});
+  CHECK(h.state().started_at == h.clock.now);
+  h.Ok(cmd::NextItem{}, Actor::Chair());
+  CHECK(Payload<ev::ItemStarted>(h.log.back()).item == "khai-mac");
+  CHECK(h.Code(cmd::ApproveQuestion{1}, Actor::Chair()) == errc::kUnknownQuestion);
+  CHECK(h.Code(cmd::AnswerQuestion{2}, Actor::Chair()) == errc::kUnknownQuestion);
+  h.Ok(cmd::SubmitQuestion{"Câu hỏi thật", ""}, hn);
+  CHECK(Payload<ev::QuestionSubmitted>(h.log.back()).question == 3);
+  REQUIRE(h.state().questions.size() == 1);
+  CHECK(h.state().questions[0].id == 3);
+  h.Ok(cmd::ApproveQuestion{3}, Actor::Chair());
+  CHECK(h.conference.FindQuestion(3)->status == QuestionStatus::kApproved);
+  CHECK(Snapshot(h.conference, Actor::Chair(), h.clock.now)["questions"][0]["id"] == 3);
+
+  SECTION("an ended conference is reset too; its batch has nothing left to close") {
+    h.Ok(cmd::EndConference{}, Actor::Chair());
+    auto again = h.Run(cmd::ResetConference{}, Actor::Chair());
+    REQUIRE(again);
+    CHECK(Types(*again) == std::vector<std::string>{"conference.reset"});
+    CHECK(Payload<ev::ConferenceReset>(again->back()).rehearsal == 2);
+    CHECK(h.state().phase == Phase::kScheduled);
+    CHECK(h.state().rehearsals == 2);
+    CHECK(h.state().question_base == 3);
+  }
+  SECTION("a live run is reset by the chair with only what is open") {
+    h.Ok(cmd::EndItem{}, Actor::Chair());
+    h.Ok(cmd::StopRecording{}, Actor::Operator());
+    auto again = h.Run(cmd::ResetConference{}, Actor::Chair());
+    REQUIRE(again);
+    CHECK(Types(*again) == std::vector<std::string>{"conference.reset"});
+  }
+
+  // Replaying the journal gives the same state.
+  Conference replayed(h.conference.spec());
+  for (const Event& e : h.log) REQUIRE(replayed.Apply(e));
+  CHECK(replayed == h.conference);
+}
+
 TEST_CASE("event time never runs backwards when the wall clock does") {
   Harness h;
   h.Ok(cmd::StartConference{}, Actor::Chair());
@@ -421,7 +535,9 @@ TEST_CASE("Apply refuses an event that does not fit the state, changing nothing"
            ev::ItemEnded{"khai-mac"}, ev::ItemStarted{"be-mac"},
            ev::HandLowered{"ha-noi", "lowered"}, ev::QuestionSubmitted{7, "ha-noi", "", "Hỏi"},
            ev::QuestionApproved{1, "ha-noi"}, ev::FloorRevoked{"ha-noi", "revoked"},
-           ev::CheckedIn{"hue", {}, 1}, ev::RecordingStarted{}}) {
+           ev::CheckedIn{"hue", {}, 1}, ev::RecordingStarted{},
+           ev::ConferenceReset{1},  // the recorder is still on
+           ev::ConferenceReset{2}}) {
     const Status s = h.conference.Apply(Event{99, h.clock.now, p});
     REQUIRE_FALSE(s);
     CHECK(s.error().code == errc::kBadEvent);

@@ -57,10 +57,49 @@ export async function startNode(serveArgs, onOutput = () => {}) {
       '--listen', '127.0.0.1:0', ...serveArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  return { proc, port: await listeningPort(proc, onOutput) };
+}
+
+// Starts `BIN serve --listen 127.0.0.1:PORT ...serveArgs` in the network
+// namespace of process `pid` (a node restarting where the browser still
+// reaches it). Resolves like startNode.
+export async function startNodeIn(pid, port, serveArgs, onOutput = () => {}) {
+  const proc = spawn(
+    'nsenter',
+    [...nsenterArgs(pid), '--', BIN, 'serve', '--listen', `127.0.0.1:${port}`, ...serveArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return { proc, port: await listeningPort(proc, onOutput) };
+}
+
+// A process that keeps the network namespace of process `pid` alive after
+// that process exits; resolves once it is inside. Killed when the test
+// process exits.
+export async function holdNamespace(pid) {
+  const proc = spawn('nsenter', [...nsenterArgs(pid), '--', 'sleep', '600'], { stdio: 'ignore' });
+  started.push(proc);
+  const namespace = (p) => {
+    try {
+      return fs.readlinkSync(`/proc/${p}/ns/net`);
+    } catch {
+      return null;
+    }
+  };
+  const target = namespace(pid);
+  if (!target) throw new Error(`process ${pid} is gone`);
+  for (const deadline = Date.now() + 5000; namespace(proc.pid) !== target; ) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error('could not enter the namespace');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return proc;
+}
+
+// The port a starting node reports, once it accepts connections.
+async function listeningPort(proc, onOutput) {
   started.push(proc);
   proc.stderr.on('data', onOutput);
   let out = '';
-  const port = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('node did not start listening in 10 s')), 10000);
     proc.stdout.on('data', (d) => {
       onOutput(d);
@@ -76,7 +115,6 @@ export async function startNode(serveArgs, onOutput = () => {}) {
       reject(new Error(`node exited (${code ?? signal}) before listening`));
     });
   });
-  return { proc, port };
 }
 
 // SIGTERM, then SIGKILL after 3 s; resolves once the node has exited.

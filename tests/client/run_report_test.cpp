@@ -14,6 +14,7 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   decoded.connected = true;
   decoded.first_frame_ms = 412;
   decoded.connect_ms = 180;
+  decoded.first_decoded_ms = 431;
   decoded.frames_received = 600;
   decoded.keyframes_received = 3;
   decoded.frames_decoded = 598;
@@ -40,6 +41,7 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(a["connected"] == true);
   CHECK(a["first_frame_ms"] == 412);
   CHECK(a["connect_ms"] == 180);
+  CHECK(a["first_decoded_ms"] == 431);
   CHECK(a["frames_received"] == 600);
   CHECK(a["keyframes_received"] == 3);
   CHECK(a["frames_decoded"] == 598);
@@ -59,6 +61,7 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(b["connected"] == false);
   CHECK(b["first_frame_ms"].is_null());
   CHECK(b["connect_ms"].is_null());
+  CHECK(b["first_decoded_ms"].is_null());
   CHECK(b["width"].is_null());
   CHECK(b["height"].is_null());
   CHECK(b["glass_to_glass_ms"].is_null());

@@ -29,7 +29,7 @@ struct Fixture {
     REQUIRE(ix);
     index = std::move(*ix);
     REQUIRE(index->AddSession("conf", "Hội nghị", agenda::FromUnixMillis(1000)));
-    REQUIRE(index->StartRun("conf", agenda::FromUnixMillis(1000)).ok());
+    REQUIRE(index->StartRun("conf", agenda::FromUnixMillis(1000), 0).ok());
     agenda::ArchivedSegment s{"conf", 1, 0, "run0001-seg00000.ts", agenda::FromUnixMillis(1000),
                               agenda::Millis(4000), 6, true};
     REQUIRE(index->AddSegment(s));
@@ -77,6 +77,7 @@ TEST_CASE("the archive serves a reviewer its session list, playlist and segments
   CHECK(sessions[0]["id"] == "conf");
   CHECK(sessions[0]["duration_s"] == 4.0);
   CHECK(sessions[0]["recording"] == false);
+  CHECK(sessions[0]["rehearsals"].empty());
 
   // Players fetch with ?token=, and the playlist hands it on to the segments.
   HttpResponse playlist = f.Get("/api/archive/conf/index.m3u8", "token=" + token);
@@ -183,6 +184,48 @@ TEST_CASE("every archive route refuses a staff token of another conference") {
     CHECK(nlohmann::json::parse(list.body)["sessions"].empty());
   }
   CHECK(f.Get("/api/recording", "", f.Token(Role::kChair)).status == 200);
+}
+
+TEST_CASE("after a reset the archive serves the real run and lists the rehearsal") {
+  Fixture f;  // run 1 was recorded in what becomes rehearsal 1
+  const std::string token = f.Token(Role::kReviewer);
+  const auto chair = [&](const agenda::Command& command) {
+    REQUIRE(f.store->Execute("conf", command, agenda::Actor::Chair(), agenda::FromUnixMillis(500)));
+  };
+  chair(agenda::cmd::StartConference{});
+  chair(agenda::cmd::ResetConference{});
+
+  auto sessions = nlohmann::json::parse(f.Get("/api/archive/sessions", "", token).body)["sessions"];
+  REQUIRE(sessions.size() == 1);
+  CHECK(sessions[0]["segments"] == 0);
+  CHECK(sessions[0]["runs"] == 0);
+  CHECK(sessions[0]["duration_s"] == 0.0);
+  CHECK(sessions[0]["rehearsals"] ==
+        nlohmann::json::parse(R"([{"rehearsal":1,"segments":1,"duration_s":4.0}])"));
+  // Nothing recorded since the reset: nothing to play, no timeline yet.
+  for (const char* path : {"/api/archive/conf/index.m3u8", "/api/archive/conf/timeline.json"}) {
+    INFO(path);
+    const HttpResponse answer = f.Get(path, "", token);
+    CHECK(answer.status == 404);
+    CHECK(Code(answer) == "unknown_session");
+  }
+
+  chair(agenda::cmd::StartConference{});
+  REQUIRE(f.index->StartRun("conf", agenda::FromUnixMillis(9000), 1).ok());
+  REQUIRE(f.index->AddSegment({"conf", 2, 0, "run0002-seg00000.ts", agenda::FromUnixMillis(9000),
+                               agenda::Millis(3000), 5, true}));
+  const HttpResponse playlist = f.Get("/api/archive/conf/index.m3u8", "", token);
+  REQUIRE(playlist.status == 200);
+  CHECK(playlist.body.find("run0002-seg00000.ts") != std::string::npos);
+  CHECK(playlist.body.find("run0001") == std::string::npos);
+  const HttpResponse timeline = f.Get("/api/archive/conf/timeline.json", "", token);
+  REQUIRE(timeline.status == 200);
+  CHECK(nlohmann::json::parse(timeline.body)["duration_ms"] == 3000);
+  sessions = nlohmann::json::parse(f.Get("/api/archive/sessions", "", token).body)["sessions"];
+  CHECK(sessions[0]["segments"] == 1);
+  CHECK(sessions[0]["runs"] == 1);
+  CHECK(sessions[0]["duration_s"] == 3.0);
+  CHECK(sessions[0]["rehearsals"].size() == 1);
 }
 
 }  // namespace bridgecast::signaling

@@ -400,6 +400,49 @@ TEST_CASE("the actor comes from the token: roles are enforced") {
   CHECK(f.sink.Events(5).back()["point"] == "ha-noi");
 }
 
+TEST_CASE("the chair and the operator reset a rehearsal and every client hears it") {
+  Fixture f;
+  std::vector<bool> recording;  // what the node's recorder is told after each batch
+  f.gateway.set_on_change(
+      [&] { recording.push_back(f.store->Find("conf")->state().recording_since.has_value()); });
+  f.Hello(1, f.Token(Role::kChair));
+  f.Hello(2, f.Token(Role::kPoint, "ha-noi"));
+  f.Hello(3, f.Token(Role::kOperator));
+  CHECK(f.Command(1, {{"type", "conference.reset"}})["code"] == "not_started");
+  f.Ok(1, {{"type", "conference.start"}});
+  f.Ok(1, {{"type", "agenda.start"}});
+  f.Ok(2, {{"type", "hand.raise"}});
+  CHECK(f.Command(2, {{"type", "conference.reset"}})["code"] == "forbidden");
+
+  json reply = f.Command(1, {{"type", "conference.reset"}}, "reset-1");
+  CHECK(reply == json{{"type", "ack"}, {"id", "reset-1"}, {"seq", f.store->LastSeq("conf")}});
+  const std::vector<std::string> batch = {"agenda.item_ended", "hand.lowered",
+                                          "recording.stopped", "conference.reset"};
+  for (ConnectionId id : {1, 2, 3}) {
+    INFO("connection " << id);
+    const std::vector<std::string> types = f.sink.EventTypes(id);
+    REQUIRE(types.size() >= batch.size());
+    CHECK(std::vector<std::string>(types.end() - 4, types.end()) == batch);
+    CHECK(f.sink.Events(id).back()["rehearsal"] == 1);
+  }
+  CHECK(recording.back() == false);  // the reset stopped the recorder
+
+  f.Ok(1, {{"type", "conference.start"}});
+  CHECK(recording.back() == true);
+  reply = f.Command(3, {{"type", "conference.reset"}}, "reset-2");
+  CHECK(reply["type"] == "ack");
+  CHECK(f.sink.Events(2).back() == json{{"seq", f.store->LastSeq("conf")},
+                                        {"at", 1700096400000},
+                                        {"type", "conference.reset"},
+                                        {"rehearsal", 2}});
+  f.Hello(4, f.Token(Role::kObserver));
+  const json& snapshot = f.sink.sent[4][1];
+  REQUIRE(snapshot["type"] == "snapshot");
+  CHECK(snapshot["state"]["phase"] == "scheduled");
+  CHECK(snapshot["state"]["rehearsals"] == 2);
+  CHECK(snapshot["state"]["points"][0]["connected"] == true);
+}
+
 TEST_CASE("a point receives only its own question events") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));

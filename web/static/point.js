@@ -2,7 +2,8 @@
 // and plays the program. Protocol: docs/protocol.md.
 // The page's state is in document.body.dataset.state: connecting,
 // negotiating, playing, reconnecting or error (then dataset.error holds the
-// error code).
+// error code). A lost connection (the node restarting, the network gone) is
+// retried with growing delays, resuming from the last event seen.
 'use strict';
 
 (() => {
@@ -37,6 +38,7 @@
   let retryDelayMs = RETRY_MIN_MS;
   let retryTimer = 0;
   let current = null; // the live attempt: {ws, pc, ...}
+  let lastSeq = null; // newest event seq seen, sent on reconnect to get only what was missed
 
   function setState(state) {
     document.body.dataset.state = state;
@@ -69,7 +71,7 @@
     };
     current = s;
     s.ws.onopen = () => {
-      send(s, { type: 'hello', token });
+      send(s, lastSeq === null ? { type: 'hello', token } : { type: 'hello', token, last_seq: lastSeq });
       s.setupTimer = later(s, SETUP_TIMEOUT_MS, () => restart(s, 'no picture in time'));
     };
     s.ws.onmessage = (ev) => {
@@ -123,6 +125,12 @@
             .addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex })
             .catch((e) => console.warn('bridgecast: candidate ignored:', e));
         }
+        break;
+      case 'snapshot':
+        lastSeq = m.seq;
+        break;
+      case 'event':
+        lastSeq = Math.max(lastSeq ?? 0, m.event.seq);
         break;
       case 'state':
         if (m.state === 'failed' || m.state === 'closed') restart(s, `node media ${m.state}`);
