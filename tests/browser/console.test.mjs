@@ -268,8 +268,20 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
     await page.click('[data-action="conference.end"]');
     await page.waitForSelector('#phase[data-phase="ended"]', T);
 
+    // That was a rehearsal: reset (confirmed), the conference is scheduled again, its
+    // check-ins and questions gone, the points still present.
+    await page.click('[data-action="conference.reset"]');
+    await page.waitForSelector('[data-action="conference.reset"].armed', T);
+    await page.click('[data-action="conference.reset"]');
+    await page.waitForSelector('#phase[data-phase="scheduled"]', T);
+    assert.equal(await page.textContent('#rehearsals'), 'Đã tập dượt 1 lần');
+    assert.equal(await page.textContent(`${tile('ha-noi')} .headcount`), '–');
+    assert.equal(await page.getAttribute(tile('ha-noi'), 'data-connected'), 'true');
+    assert.equal(await page.locator('#questions li[data-question]').count(), 0);
+    assert.match(await page.textContent('#roster-summary'), /^2\/67 trực tuyến · 0 đã điểm danh · 0 đại biểu$/);
+
     // The pages' state model (conference_model.js), fed the snapshot from the start and
-    // every event since, equals the node's own snapshot now.
+    // every event since (the reset too), equals the node's own snapshot now.
     const { model, fresh, events } = await finishModelWatch(points, mintToken(f, 'chair'));
     assert.ok(events >= 20, `only ${events} events`);
     assert.deepEqual(model, fresh);

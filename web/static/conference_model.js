@@ -95,6 +95,8 @@ export function readSnapshot(s) {
   }
   const r = s.recording;
   if (!isObject(r) || typeof r.on !== 'boolean' || !isOptTime(r.since)) return null;
+  // A node from before rehearsals sends no count: never reset.
+  if (!(s.rehearsals === undefined || isCount(s.rehearsals))) return null;
   return {
     conference: s.conference,
     title: s.title,
@@ -109,6 +111,7 @@ export function readSnapshot(s) {
     floor,
     // `last_stop` is not in the snapshot: only an event tells why the recorder stopped.
     recording: { on: r.on, since: r.since, last_stop: null },
+    rehearsals: s.rehearsals ?? 0,
   };
 }
 
@@ -220,6 +223,25 @@ const APPLY = {
     if (!s.recording.on) return false;
     const stop = { at: e.at, reason: isString(e.reason) ? e.reason : '', detail: isString(e.detail) ? e.detail : '' };
     s.recording = { on: false, since: null, last_stop: stop };
+    return true;
+  },
+  // The end of a rehearsal (docs/protocol.md, "Rehearsal and reset"): its batch
+  // has closed the item, floor, hands and recorder; what the practice left
+  // goes, and points still connected attend from the reset on.
+  'conference.reset': (s, e) => {
+    if (s.phase === 'scheduled' || e.rehearsal !== s.rehearsals + 1) return false;
+    if (s.current || s.floor || s.hands.length || s.recording.on) return false;
+    s.phase = 'scheduled';
+    s.started_at = null;
+    s.ended_at = null;
+    for (const item of s.agenda) item.runs = [];
+    for (const p of s.points) {
+      p.checkin = null;
+      if (p.connected) p.connected_since = e.at;
+    }
+    s.questions = [];
+    s.recording = { on: false, since: null, last_stop: null };
+    s.rehearsals = e.rehearsal;
     return true;
   },
 };

@@ -79,6 +79,17 @@ function renderControls(s) {
       }),
     );
   }
+  // Ends a practice run: the conference is scheduled again for the real one.
+  if (s.phase !== 'scheduled') {
+    buttons.push(
+      actions.button('conference.reset', t('conference.reset'), () => ({ type: 'conference.reset' }), {
+        confirm: true,
+      }),
+    );
+  }
+  if (s.rehearsals > 0) {
+    buttons.push(h('span', { class: 'badge', id: 'rehearsals' }, t('conference.rehearsals', { n: s.rehearsals })));
+  }
   const recording = h(
     'span',
     { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } },
