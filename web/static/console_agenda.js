@@ -63,8 +63,8 @@ export function renderAgenda({ s, actions, now }, controls, list) {
         h(
           'span',
           { class: 'times' },
-          t('agenda.planned', { minutes: item.planned_minutes }),
-          ran ? ` · ${t('agenda.actual', { time: duration(times.actual_ms) })}` : '',
+          h('span', {}, t('agenda.planned', { minutes: item.planned_minutes })),
+          ran ? h('span', {}, t('agenda.actual', { time: duration(times.actual_ms) })) : null,
         ),
         current
           ? h('span', { class: 'now' }, t('agenda.now'))
