@@ -31,7 +31,7 @@ export class Actions {
       'button',
       {
         type: 'button',
-        class: `action ${kind} ${armed ? 'armed' : ''}`.trim(),
+        class: `${kind} ${armed ? 'armed' : ''}`.trim() || null,
         dataset: { action: key, key },
         disabled: busy || disabled || this.socket.status !== 'live',
         'aria-busy': busy ? 'true' : 'false',
