@@ -28,19 +28,12 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr int kFps = 30;
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
 
 // The "... N s playable" figure of `archive verify`.
 double Playable(const std::string& out) {
   std::smatch m;
   const std::regex figure(R"(([0-9.]+) s playable)");
   return std::regex_search(out, m, figure) ? std::stod(m[1]) : 0.0;
-}
-
-std::string OperatorToken(const TestNode& node) {
-  std::string token = ReadFile(node.state_dir() + "/operator-token");
-  token.erase(token.find_last_not_of('\n') + 1);
-  return token;
 }
 
 milliseconds WallNow() {

@@ -19,7 +19,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
 // The reference conference's point with named delegates, and their names.
 constexpr const char* kNamedPoint = "soc-trang";
 const json kNamedDelegates = {

@@ -52,9 +52,7 @@ bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit)
 
 // The node's view of one point, from GET /api/points; empty if unreadable.
 json PointStatus(const TestNode& node, const std::string& point) {
-  std::string token = ReadFile(node.state_dir() + "/operator-token");
-  token.erase(token.find_last_not_of(" \n") + 1);
-  const HttpsResponse r = HttpsGet(node.port(), "/api/points", token);
+  const HttpsResponse r = HttpsGet(node.port(), "/api/points", OperatorToken(node));
   const json doc = json::parse(r.body, nullptr, false);
   if (r.status != 200 || doc.is_discarded()) return json::object();
   for (const json& p : doc["points"]) {

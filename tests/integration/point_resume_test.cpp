@@ -18,7 +18,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
 
 // Runs the loop until /api/points shows `point` connected with packets sent
 // (polled every 200 ms); false after `limit`.

@@ -18,7 +18,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
 
 json Points(const TestNode& node, const std::string& token) {
   const HttpsResponse response = HttpsGet(node.port(), "/api/points", token);
@@ -43,8 +42,7 @@ TEST_CASE("/api/points counts what real sessions send, and absent points are abs
   TestNode node(kCheapProgram);
   REQUIRE(node.listening());
   const json links = node.links();
-  std::string token = ReadFile(node.state_dir() + "/operator-token");
-  token = token.substr(0, token.find('\n'));
+  const std::string token = OperatorToken(node);
   REQUIRE_FALSE(token.empty());
   // --count 2 takes the first two points of the links.
   const std::vector<std::string> joined = {links["points"][0]["point"],

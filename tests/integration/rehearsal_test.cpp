@@ -16,14 +16,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
-
-std::string OperatorToken(const TestNode& node) {
-  std::string token = ReadFile(node.state_dir() + "/operator-token");
-  token.erase(token.find_last_not_of('\n') + 1);
-  return token;
-}
-
 json GetJson(const TestNode& node, const std::string& path, const std::string& token) {
   const HttpsResponse response = HttpsGet(node.port(), path, token);
   INFO(path << ": " << response.status << " " << response.body);

@@ -162,4 +162,10 @@ PointRun RunPoints(const TestNode& node, const std::vector<std::string>& args,
   return run;
 }
 
+std::string OperatorToken(const TestNode& node) {
+  std::string token = ReadFile(node.state_dir() + "/operator-token");
+  token.erase(token.find_last_not_of(" \n") + 1);
+  return token;
+}
+
 }  // namespace bridgecast::test

@@ -10,6 +10,10 @@
 
 namespace bridgecast::test {
 
+// A program cheap enough for tests that need media but do not measure it.
+inline const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps",
+                                                       "200"};
+
 // A fresh temporary directory, removed with its contents when destroyed.
 class TempDir {
  public:
@@ -89,5 +93,8 @@ std::unique_ptr<ChildProcess> StartPoints(const TestNode& node, const std::vecto
                                           const std::string& log_path);
 
 std::string ReadFile(const std::string& path);
+
+// STATE_DIR/operator-token without its newline.
+std::string OperatorToken(const TestNode& node);
 
 }  // namespace bridgecast::test

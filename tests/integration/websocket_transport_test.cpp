@@ -12,7 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps", "200"};
 
 // The node's reply to a frame: its JSON, or null on timeout or a non-text frame.
 json ReadJson(RawWebSocket& ws) {
