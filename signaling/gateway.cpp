@@ -40,6 +40,10 @@ std::optional<HttpResponse> StaticFile(std::string_view path) {
     file = "web/index.html";
   } else if (path == "/join") {
     file = "web/join.html";
+  } else if (path == "/console") {
+    file = "web/console.html";
+  } else if (path == "/operator") {
+    file = "web/operator.html";
   } else if (path.starts_with("/static/") && path.find("..") == std::string_view::npos) {
     file = "web" + std::string(path);
   } else {

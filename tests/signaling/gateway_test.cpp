@@ -219,6 +219,9 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(json::parse(health.body)["status"] == "ok");
   CHECK(get("/join").content_type == "text/html; charset=utf-8");
   CHECK(get("/static/point.js").status == 200);
+  CHECK(get("/console").content_type == "text/html; charset=utf-8");
+  CHECK(get("/static/console.js").content_type == "text/javascript; charset=utf-8");
+  CHECK(get("/operator").content_type == "text/html; charset=utf-8");
   CHECK(get("/static/../../etc/passwd").status == 404);
   CHECK(get("/nope").status == 404);
   CHECK(f.gateway.OnHttpRequest(HttpRequest{"POST", "/healthz", ""}).status == 405);

@@ -1,0 +1,136 @@
+// The operator's board (/operator#token=<operator token>): every point's link
+// health from the pushed stats message, the alarms, the recorder (start,
+// stop) and the attendance CSV. Wiring and header here; the board and the
+// alarm list in operator_board.js.
+
+import { Actions } from './actions.js';
+import { Alarms } from './alarms.js';
+import { ConferenceSocket } from './conference_socket.js';
+import { h, rebuild } from './dom.js';
+import { formatNumber, mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
+import { readStats } from './link_health.js';
+import { renderAlarms, renderBoard } from './operator_board.js';
+import { recordingText, renderFatal, renderStatus } from './page_status.js';
+import { takeToken } from './token.js';
+
+const $ = (id) => document.getElementById(id);
+const STALE_MS = 6000; // three stats periods without one: the figures are old
+
+const token = takeToken();
+const socket = new ConferenceSocket(token, ['operator', 'chair']);
+const alarms = new Alarms();
+let stats = null;
+let statsReceivedAt = 0;
+let scheduled = 0;
+const actions = new Actions(socket, $('notice'), () => redraw());
+
+function redraw() {
+  if (scheduled) return;
+  scheduled = requestAnimationFrame(() => {
+    scheduled = 0;
+    draw();
+  });
+}
+
+function draw() {
+  renderStatus(socket, $('status'));
+  renderFatal(socket, $('fatal'), token);
+  const s = socket.state;
+  if (!s) return;
+  $('title').textContent = `${t('operator.heading')} — ${s.title}`;
+  $('title').title = s.title;
+  document.title = `${t('operator.heading')} — ${s.title}`;
+  $('phase').textContent = t(`phase.${s.phase}`);
+  $('phase').dataset.phase = s.phase;
+  const stale = !stats || Date.now() - statsReceivedAt > STALE_MS;
+  document.body.dataset.stats = stats ? (stale ? 'stale' : 'fresh') : 'none';
+  $('keyframe').textContent =
+    stats && stats.keyframeAgeMs !== null && !stale
+      ? t('operator.keyframe', { age: formatNumber(stats.keyframeAgeMs / 1000, 1) })
+      : t('operator.keyframe', { age: '—' });
+  renderControls(s);
+  const now = socket.now();
+  const raised = alarms.compute(s, stale ? null : stats, now);
+  const dropped = new Set(raised.filter((a) => a.kind === 'dropped').map((a) => a.point));
+  renderAlarms(s, raised, now, $('alarms-h'), $('alarms'));
+  renderBoard(s, stale ? null : stats, dropped, $('board-summary'), $('thresholds'), $('board'));
+}
+
+function renderControls(s) {
+  const buttons = [
+    h('span', { class: 'badge', id: 'recording', dataset: { on: String(s.recording.on) } }, recordingText(s.recording)),
+  ];
+  if (s.recording.on) {
+    buttons.push(
+      actions.button('recording.stop', t('recording.stop'), () => ({ type: 'recording.stop' }), { confirm: true }),
+    );
+  } else if (s.phase !== 'ended') {
+    buttons.push(actions.button('recording.start', t('recording.start'), () => ({ type: 'recording.start' })));
+  }
+  buttons.push(
+    h(
+      'button',
+      { type: 'button', id: 'attendance-csv', dataset: { key: 'attendance-csv' }, onclick: downloadAttendance },
+      t('operator.attendance_csv'),
+    ),
+  );
+  rebuild($('controls'), () => buttons);
+}
+
+// The REST API wants the token as a bearer header (never in a URL), so the
+// CSV is fetched here and handed to the browser as a file.
+async function downloadAttendance() {
+  try {
+    const response = await fetch('/api/attendance.csv', { headers: { Authorization: `Bearer ${token}` } });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      return actions.show(t('operator.attendance_csv'), typeof body.code === 'string' ? body.code : 'not_found');
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const a = h('a', { href: url, download: `diem-danh-${socket.state?.conference ?? 'hoi-nghi'}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch {
+    actions.show(t('operator.attendance_csv'), 'offline');
+  }
+}
+
+// Which points joined before this page opened: the snapshot says only who is
+// connected now, the attendance report when each point first joined.
+async function learnPastJoins() {
+  try {
+    const response = await fetch('/api/attendance.json', { headers: { Authorization: `Bearer ${token}` } });
+    const report = response.ok ? await response.json() : null;
+    if (!report || !Array.isArray(report.points)) return;
+    alarms.noteJoined(
+      report.points.filter((p) => typeof p?.point === 'string' && typeof p.first_join === 'string').map((p) => p.point),
+    );
+    redraw();
+  } catch {
+    // without it, only the joins this page sees count
+  }
+}
+
+translatePage();
+mountLanguagePicker($('lang'));
+onLanguageChange(redraw);
+socket.addEventListener('status', redraw);
+socket.addEventListener('welcome', () => learnPastJoins());
+socket.addEventListener('state', (e) => {
+  alarms.noteState(socket.state, e.detail.event);
+  redraw();
+});
+socket.addEventListener('stats', (e) => {
+  const read = readStats(e.detail);
+  if (!read) return;
+  stats = read;
+  statsReceivedAt = Date.now();
+  redraw();
+});
+// Alarm ages and stale figures move on without messages.
+setInterval(redraw, 1000);
+
+if (token) socket.start();
+else draw();
