@@ -43,6 +43,15 @@ test('the operator board shows every link, its health and a dropped point', { ti
     assert.equal(await board.evaluate(() => location.href.includes('token')), false, 'the token stays in the URL');
     assert.equal(await board.locator('#board li.link').count(), 67);
     assert.equal(await board.locator('#alarms li.alarm').count(), 0, 'no alarm before the start');
+    // Each point's join link, copied to hand to its room: the one in join-links.json.
+    await board.waitForSelector('#board li.link[data-point="ha-noi"] button.copy-link', T);
+    assert.equal(await board.locator('#board button.copy-link').count(), 67);
+    await board.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: f.origin });
+    await board.click('#board li.link[data-point="ha-noi"] button.copy-link');
+    await board.waitForFunction(() => document.getElementById('copied').textContent.includes('Hà Nội'), null, T);
+    const copied = await board.evaluate(() => navigator.clipboard.readText());
+    const links = JSON.parse(fs.readFileSync(path.join(f.stateDir, 'join-links.json'), 'utf8'));
+    assert.equal(copied, links.points.find((p) => p.point === 'ha-noi').url);
 
     // Started: every point that has not joined is listed in one alarm.
     await chair.goto(`${f.origin}/healthz`, T);

@@ -1,6 +1,6 @@
 // The operator's board (/operator#token=<operator token>): every point's link
 // health from the pushed stats message, the alarms, the recorder (start,
-// stop) and the attendance CSV. Wiring and header here; the board and the
+// stop), each point's join link and the attendance CSV. Wiring and header here; the board and the
 // alarm list in operator_board.js.
 
 import { Actions } from './actions.js';
@@ -21,6 +21,7 @@ const socket = new ConferenceSocket(token, ['operator', 'chair']);
 const alarms = new Alarms();
 let stats = null;
 let statsReceivedAt = 0;
+let links = new Map(); // point id → join link, from /api/join-links
 let scheduled = 0;
 const actions = new Actions(socket, $('notice'), () => redraw());
 
@@ -53,7 +54,7 @@ function draw() {
   const raised = alarms.compute(s, stale ? null : stats, now);
   const dropped = new Set(raised.filter((a) => a.kind === 'dropped').map((a) => a.point));
   renderAlarms(s, raised, now, $('alarms-h'), $('alarms'));
-  renderBoard(s, stale ? null : stats, dropped, $('board-summary'), $('thresholds'), $('board'));
+  renderBoard(s, stale ? null : stats, dropped, links, copyLink, $('board-summary'), $('thresholds'), $('board'));
 }
 
 function renderControls(s) {
@@ -97,6 +98,32 @@ async function downloadAttendance() {
   }
 }
 
+// Each point's join link, to hand to its room (the same as join-links.json).
+async function learnLinks() {
+  try {
+    const response = await fetch('/api/join-links', { headers: { Authorization: `Bearer ${token}` } });
+    const body = response.ok ? await response.json() : null;
+    if (!body || !Array.isArray(body.points)) return;
+    links = new Map(
+      body.points
+        .filter((p) => typeof p?.point === 'string' && typeof p.url === 'string' && p.url.startsWith('https://'))
+        .map((p) => [p.point, p.url]),
+    );
+    redraw();
+  } catch {
+    // no links: the board works without them
+  }
+}
+
+async function copyLink(point, url) {
+  try {
+    await navigator.clipboard.writeText(url);
+    $('copied').textContent = t('board.copied', { name: point.name });
+  } catch {
+    $('copied').textContent = t('board.copy_failed', { name: point.name, url });
+  }
+}
+
 // Which points joined before this page opened: the snapshot says only who is
 // connected now, the attendance report when each point first joined.
 async function learnPastJoins() {
@@ -117,7 +144,10 @@ translatePage();
 mountLanguagePicker($('lang'));
 onLanguageChange(redraw);
 socket.addEventListener('status', redraw);
-socket.addEventListener('welcome', () => learnPastJoins());
+socket.addEventListener('welcome', () => {
+  learnPastJoins();
+  if (socket.welcome?.role === 'operator') learnLinks();
+});
 socket.addEventListener('state', (e) => {
   alarms.noteState(socket.state, e.detail.event);
   redraw();

@@ -34,8 +34,9 @@ function linkState(point, link, dropped) {
   return link.state;
 }
 
-// `dropped`: the points with a "dropped" alarm.
-export function renderBoard(s, stats, dropped, summary, legend, list) {
+// `dropped`: the points with a "dropped" alarm; `links`: each point's join
+// link (may be empty), copied with `copyLink(point, url)`.
+export function renderBoard(s, stats, dropped, links, copyLink, summary, legend, list) {
   const th = stats?.thresholds;
   legend.textContent = th
     ? t('board.thresholds', {
@@ -85,6 +86,19 @@ export function renderBoard(s, stats, dropped, summary, legend, list) {
             h('dd', { dataset: { figure: key, level } }, value),
           ]),
         ),
+        links.has(p.id)
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'copy-link',
+                dataset: { key: `link-${p.id}` },
+                'aria-label': t('board.copy_link_for', { name: p.name }),
+                onclick: () => copyLink(p, links.get(p.id)),
+              },
+              t('board.copy_link'),
+            )
+          : null,
       );
     }),
   );
