@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "agenda/timestamp.hpp"
 #include "base/result.hpp"
 
 namespace bridgecast::agenda {
@@ -38,6 +39,7 @@ struct ConferenceSpec {
   std::string id;
   std::string title;
   std::string date;
+  std::optional<Timestamp> planned_start;  // the file's "start", if it gives one
   std::string timezone;
   std::string host_id;
   std::string host_name;

@@ -45,16 +45,18 @@ json ToJson(const ConferenceSpec& spec) {
     }
     points.push_back(std::move(j));
   }
-  return {{"id", spec.id},
-          {"title", spec.title},
-          {"date", spec.date},
-          {"timezone", spec.timezone},
-          {"host",
-           {{"id", spec.host_id},
-            {"name", spec.host_name},
-            {"chair", {{"name", spec.chair.name}, {"title", spec.chair.title}}}}},
-          {"agenda", std::move(agenda)},
-          {"bridge_points", std::move(points)}};
+  json out = {{"id", spec.id},
+              {"title", spec.title},
+              {"date", spec.date},
+              {"timezone", spec.timezone},
+              {"host",
+               {{"id", spec.host_id},
+                {"name", spec.host_name},
+                {"chair", {{"name", spec.chair.name}, {"title", spec.chair.title}}}}},
+              {"agenda", std::move(agenda)},
+              {"bridge_points", std::move(points)}};
+  if (spec.planned_start) out["start"] = ToIso8601(*spec.planned_start);
+  return out;
 }
 
 Result<ConferenceSpec> ConferenceSpecFromJson(const json& j) {
@@ -63,6 +65,12 @@ Result<ConferenceSpec> ConferenceSpecFromJson(const json& j) {
   spec.id = top.String("id");
   spec.title = top.String("title");
   spec.date = top.String("date");
+  if (const std::string start = top.OptString("start"); !start.empty()) {
+    spec.planned_start = ParseIso8601(start);
+    if (!spec.planned_start) {
+      top.Fail("'start' must be a date and time with its UTC offset, e.g. 2023-11-16T08:00+07:00");
+    }
+  }
   spec.timezone = top.OptString("timezone");
   if (const json* host = top.Object("host")) {
     JsonFields h(*host, errc::kBadConference, "host");

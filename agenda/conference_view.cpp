@@ -99,6 +99,7 @@ json Snapshot(const Conference& conference, const Actor& viewer, Timestamp now) 
                           {"since", Time(s.recording_since)}};
 
   return {{"conference", spec.id},         {"title", spec.title},
+          {"planned_start", Time(spec.planned_start)},
           {"phase", PhaseName(s.phase)},   {"started_at", Time(s.started_at)},
           {"ended_at", Time(s.ended_at)},  {"agenda", std::move(agenda)},
           {"current", std::move(current)}, {"points", std::move(points)},

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace bridgecast::agenda {
 
@@ -21,5 +23,10 @@ inline Timestamp WallNow() {
 
 // "2023-11-16T01:02:03.456Z"
 std::string ToIso8601(Timestamp t);
+
+// "2023-11-16T08:00+07:00", "2023-11-16T08:00:30Z", ToIso8601's form: a date,
+// a time to the minute, second or millisecond, and a UTC offset (required: a
+// local time alone names no instant). Nothing for any other text.
+std::optional<Timestamp> ParseIso8601(std::string_view text);
 
 }  // namespace bridgecast::agenda

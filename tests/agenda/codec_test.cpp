@@ -179,4 +179,32 @@ TEST_CASE("the reference conference survives the spec codec") {
   CHECK(refused.error().code == "bad_conference");
 }
 
+TEST_CASE("a conference's planned start is an instant with its UTC offset") {
+  json file = ToJson(test::ReferenceConference());
+  CHECK_FALSE(file.contains("start"));  // optional
+  file["start"] = "2023-11-16T08:00+07:00";
+  auto spec = ConferenceSpecFromJson(file);
+  REQUIRE(spec);
+  REQUIRE(spec->planned_start);
+  CHECK(ToUnixMillis(*spec->planned_start) == 1700096400000);  // 01:00 UTC
+  // Through the journal's copy of the spec and back.
+  auto again = ConferenceSpecFromJson(ToJson(*spec));
+  REQUIRE(again);
+  CHECK(*again == *spec);
+  for (const char* bad : {"2023-11-16T08:00", "2023-11-16 08:00+07:00", "2023-02-30T08:00Z",
+                          "2023-11-16T24:00Z", "2023-11-16T08:00+7", "tomorrow", ""}) {
+    INFO(bad);
+    file["start"] = bad;
+    auto refused = ConferenceSpecFromJson(file);
+    if (std::string(bad).empty()) {
+      CHECK(refused);  // empty means none
+    } else {
+      REQUIRE_FALSE(refused);
+      CHECK(refused.error().code == "bad_conference");
+    }
+  }
+  CHECK(ParseIso8601("2023-11-16T01:00:00.250Z") == FromUnixMillis(1700096400250));
+  CHECK(ParseIso8601("2023-11-15T20:30-04:30") == FromUnixMillis(1700096400000));
+}
+
 }  // namespace bridgecast::agenda

@@ -147,6 +147,15 @@ TEST_CASE("the current item's elapsed time counts every run and shows the overru
   const auto snapshot = Snapshot(h.conference, Actor::Chair(), h.clock.now);
   CHECK(snapshot["current"]["item"] == "khai-mac");
   CHECK(snapshot["current"]["overrun_ms"] == 120000);
+  CHECK(snapshot["planned_start"].is_null());  // the spec gives none
+}
+
+TEST_CASE("the snapshot gives the planned start, for the pages' 'not started yet'") {
+  ConferenceSpec spec = test::SmallSpec();
+  spec.planned_start = FromUnixMillis(1700096400000);
+  Harness h(spec);
+  CHECK(Snapshot(h.conference, Actor::Point("ha-noi"), h.clock.now)["planned_start"] ==
+        1700096400000);
 }
 
 TEST_CASE("a point checks in its delegates and may amend the check-in") {
