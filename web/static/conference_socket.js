@@ -5,7 +5,9 @@
 //
 // Events dispatched: 'status' (this.status changed), 'welcome', 'state' (the
 // model changed; detail.event is the event, or null for a snapshot), 'stats'
-// (detail: the node's stats message, unvalidated: its reader checks it).
+// (detail: the node's stats message, unvalidated: its reader checks it),
+// 'media' (detail: an offer, ice or state message, for a point's media;
+// unvalidated: point_media.js checks it).
 
 import { applyEvent, readSnapshot } from './conference_model.js';
 import { readClaims } from './token.js';
@@ -105,6 +107,19 @@ export class ConferenceSocket extends EventTarget {
     });
   }
 
+  // Sends a session message (a point's answer and candidates) on the open socket.
+  send(m) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  // Drops this connection and connects again, resuming from the last seq
+  // (a point whose media never came up or broke for good).
+  reconnect(why) {
+    if (!this.ws) return;
+    console.warn('bridgecast: reconnecting:', why);
+    this.ws.close();
+  }
+
   handle(m) {
     switch (m.type) {
       case 'welcome':
@@ -154,8 +169,13 @@ export class ConferenceSocket extends EventTarget {
         if (Number.isSafeInteger(m.at)) this.clockOffsetMs = m.at - Date.now();
         this.dispatchEvent(new CustomEvent('stats', { detail: m }));
         break;
+      case 'offer':
+      case 'ice':
+      case 'state':
+        this.dispatchEvent(new CustomEvent('media', { detail: m }));
+        break;
       default:
-        break; // offer, ice, state (points only) and types newer than this page
+        break; // types newer than this page
     }
   }
 
