@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
+  ARTIFACTS,
   accessibilitySmoke,
   mintToken,
   openPage,
@@ -62,6 +63,16 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
   try {
     await chair.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
     await chair.waitForSelector('body[data-status="live"]', T);
+    // The other point's browser refuses sound without a click (as most do by default).
+    await other.context().addInitScript(() => {
+      const play = HTMLMediaElement.prototype.play;
+      HTMLMediaElement.prototype.play = function () {
+        if (!this.muted && !navigator.userActivation.hasBeenActive) {
+          return Promise.reject(new DOMException('no sound before a click', 'NotAllowedError'));
+        }
+        return play.call(this);
+      };
+    });
     await other.goto(link('hai-phong'), T);
 
     // The program plays, with sound (this browser allows autoplay with sound).
@@ -163,6 +174,13 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
     await chair.keyboard.press('Enter');
     await point.waitForSelector('#questions li[data-question="2"][data-status="rejected"]', T);
     assert.match(await point.textContent('#questions li[data-question="2"]'), /Lý do: Trùng với câu hỏi số 1/);
+    // The other point plays muted behind one button, which turns the sound on.
+    await other.waitForSelector('body[data-state="playing"] #unmute:not([hidden])', T);
+    assert.equal((await videoSample(other)).muted, true);
+    await other.click('#unmute');
+    await other.waitForSelector('#unmute', { state: 'hidden', ...T });
+    const unmuted = await videoSample(other);
+    assert.deepEqual([unmuted.muted, unmuted.paused], [false, false]);
     // The other point never saw either question.
     assert.equal(await other.locator('#questions li').count(), 0);
     const leaked = otherReceived.filter((m) => m.type === 'event' && m.event?.type?.startsWith('question.'));
@@ -191,6 +209,10 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
 
     // Screenshots and keyboard reach.
     for (const file of await screenshots(point, 'point')) t.diagnostic(`screenshot ${file}`);
+    // The whole phone page, to look at the panels below the program.
+    await point.setViewportSize({ width: 390, height: 844 });
+    await point.screenshot({ path: `${ARTIFACTS}/point-390x844-full.png`, fullPage: true });
+    await point.setViewportSize({ width: 1366, height: 768 });
     await accessibilitySmoke(point, ['#lang', '[data-action="hand.raise"]', '#question-text', '#question-item', '#ask-send', '.name', '#add-delegate', '#headcount', '#checkin-save']);
 
     // After the end the check-in is closed.
