@@ -46,7 +46,8 @@ export class CheckinForm {
     const checkin = this.own();
     if (!this.dirty && checkin !== this.shown) this.fill(checkin);
     const open = s.phase !== 'ended' && this.socket.status === 'live';
-    for (const el of this.els.form.querySelectorAll('input, button')) el.disabled = !open || this.ack.state === 'pending';
+    const locked = !open || this.ack.state === 'pending';
+    for (const el of this.els.form.querySelectorAll('input, button')) el.disabled = locked;
     this.els.add.disabled ||= this.els.delegates.childElementCount >= MAX_DELEGATES;
     this.els.form.dataset.ack = this.ack.state;
     let text = '';
@@ -110,7 +111,10 @@ export class CheckinForm {
   async save() {
     // Rows without a name are left out; the node stores names in NFC.
     const delegates = [...this.els.delegates.children]
-      .map((row) => ({ name: row.querySelector('.name').value.trim(), title: row.querySelector('.title').value.trim() }))
+      .map((row) => ({
+        name: row.querySelector('.name').value.trim(),
+        title: row.querySelector('.title').value.trim(),
+      }))
       .filter((d) => d.name);
     const headcount = Number(this.els.headcount.value);
     this.ack = { state: 'pending', code: '' };

@@ -34,7 +34,9 @@ export function renderHand({ s, me, actions }, el) {
       }),
     );
   }
-  if (holder && holder.id !== me) parts.push(h('span', { class: 'muted' }, t('point.floor.other', { name: holder.name })));
+  if (holder && holder.id !== me) {
+    parts.push(h('span', { class: 'muted' }, t('point.floor.other', { name: holder.name })));
+  }
   if (!live) parts.push(h('span', { class: 'muted' }, t('point.hand.not_live')));
   rebuild(el, () => parts);
 }

@@ -61,7 +61,11 @@ export class QuestionForm {
           'li',
           { dataset: { question: String(q.id), status: q.status } },
           h('span', { class: `badge status-${q.status}` }, t(`questions.status.${q.status}`)),
-          h('span', { class: 'muted' }, ` ${clockTime(q.submitted_at)} · ${titles.get(q.item) ?? t('questions.no_item')}`),
+          h(
+            'span',
+            { class: 'muted' },
+            ` ${clockTime(q.submitted_at)} · ${titles.get(q.item) ?? t('questions.no_item')}`,
+          ),
           h('p', { class: 'text' }, q.text),
           q.status === 'rejected' ? h('p', { class: 'reason' }, t('questions.reason', { reason: q.reason })) : null,
         ),
