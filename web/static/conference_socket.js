@@ -42,7 +42,8 @@ export class ConferenceSocket extends EventTarget {
     this.welcome = null;
     this.state = null;
     this.seq = 0;
-    this.clockOffsetMs = 0; // node clock minus ours, from the stats messages
+    this.clockOffsetMs = 0; // node clock minus ours, from the stats messages or else the events
+    this.clock = ''; // where clockOffsetMs comes from: '', 'events', 'stats'
     this.ws = null;
     this.nextId = 1;
     this.pending = new Map(); // command id → {resolve, reject, timer}
@@ -151,6 +152,7 @@ export class ConferenceSocket extends EventTarget {
         const result = applyEvent(this.state, e);
         if (result === 'refused') return this.resync(`event ${JSON.stringify(e).slice(0, 200)}`);
         this.seq = e.seq;
+        this.learnClock(e.at);
         this.live();
         this.dispatchEvent(new CustomEvent('state', { detail: { event: e } }));
         break;
@@ -166,7 +168,10 @@ export class ConferenceSocket extends EventTarget {
         }
         break;
       case 'stats':
-        if (Number.isSafeInteger(m.at)) this.clockOffsetMs = m.at - Date.now();
+        if (Number.isSafeInteger(m.at)) {
+          this.clockOffsetMs = m.at - Date.now();
+          this.clock = 'stats';
+        }
         this.dispatchEvent(new CustomEvent('stats', { detail: m }));
         break;
       case 'offer':
@@ -177,6 +182,17 @@ export class ConferenceSocket extends EventTarget {
       default:
         break; // types newer than this page
     }
+  }
+
+  // A page without stats (a point): an event is never newer than the node's
+  // clock when it arrives, so the largest (event time - our clock) is the
+  // closest estimate that never runs ahead of the node (a replayed old event
+  // only gives a smaller one).
+  learnClock(at) {
+    if (this.clock === 'stats') return;
+    const offset = at - Date.now();
+    if (this.clock === '' || offset > this.clockOffsetMs) this.clockOffsetMs = offset;
+    this.clock = 'events';
   }
 
   fail(code) {
