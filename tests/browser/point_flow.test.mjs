@@ -132,6 +132,7 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
     assert.deepEqual(form, nfc);
     assert.equal(await point.inputValue('#headcount'), '12');
     await point.waitForSelector('body[data-state="playing"]', { timeout: 15000 });
+    for (const file of await screenshots(point, 'point-scheduled')) t.diagnostic(`screenshot ${file}`);
     step('checked in, reloaded');
 
     // Live: the agenda's running item with its clock.
@@ -145,6 +146,15 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
     // A PC whose clock is off still counts the item's time from the node's clock.
     await other.waitForSelector('#agenda li[data-item="khai-mac"][aria-current="true"]', T);
     assert.match(await other.textContent('#agenda li[aria-current="true"] .clock'), /^00:0\d \/ dự kiến 05:00$/);
+
+    // English on demand, Vietnamese again.
+    await point.selectOption('#lang', 'en');
+    await point.waitForFunction(() => /The conference is live/.test(document.getElementById('phase-detail').textContent));
+    assert.equal(await point.textContent('[data-action="hand.raise"]'), 'Raise hand to speak');
+    assert.equal(await point.getAttribute('#delegates li:nth-child(1) .name', 'aria-label'), 'Full name of delegate 1');
+    await point.screenshot({ path: `${ARTIFACTS}/point-en-1366x768.png` });
+    await point.selectOption('#lang', 'vi');
+    await point.waitForSelector('html[lang="vi"]', T);
 
     // The hand, its place, the floor and its revocation.
     await point.click('[data-action="hand.raise"]');
