@@ -149,7 +149,8 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
 
     // English on demand, Vietnamese again.
     await point.selectOption('#lang', 'en');
-    await point.waitForFunction(() => /The conference is live/.test(document.getElementById('phase-detail').textContent));
+    const english = () => /The conference is live/.test(document.getElementById('phase-detail').textContent);
+    await point.waitForFunction(english, null, T);
     assert.equal(await point.textContent('[data-action="hand.raise"]'), 'Raise hand to speak');
     assert.equal(await point.getAttribute('#delegates li:nth-child(1) .name', 'aria-label'), 'Full name of delegate 1');
     await point.screenshot({ path: `${ARTIFACTS}/point-en-1366x768.png` });
