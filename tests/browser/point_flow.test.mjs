@@ -237,6 +237,7 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
     await point.setViewportSize({ width: 1366, height: 768 });
     await accessibilitySmoke(point, [
       '#lang',
+      '#fullscreen',
       '[data-action="hand.raise"]',
       '#question-text',
       '#question-item',
@@ -246,6 +247,12 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
       '#headcount',
       '#checkin-save',
     ]);
+
+    // Full screen on double click, and back.
+    await point.dblclick('#program');
+    await point.waitForFunction(() => document.fullscreenElement?.id === 'screen', null, T);
+    await point.dblclick('#program');
+    await point.waitForFunction(() => document.fullscreenElement === null, null, T);
 
     // After the end the check-in is closed.
     await chair.click('[data-action="conference.end"]');

@@ -160,6 +160,7 @@ export const TEXT = {
 
     'point.program': 'Chương trình truyền hình',
     'point.fullscreen_hint': 'Nhấp đúp để xem toàn màn hình',
+    'point.fullscreen': 'Toàn màn hình',
     'point.unmute': 'Bật âm thanh',
     'point.error_code': 'Mã lỗi:',
     'point.retry': 'Kết nối lại',
@@ -365,6 +366,7 @@ export const TEXT = {
 
     'point.program': 'Conference program',
     'point.fullscreen_hint': 'Double-click for full screen',
+    'point.fullscreen': 'Full screen',
     'point.unmute': 'Turn the sound on',
     'point.error_code': 'Error code:',
     'point.retry': 'Connect again',

@@ -24,7 +24,7 @@ const socket = new ConferenceSocket(token, ['point']);
 const media = new PointMedia(socket, $('program'));
 const link = new LinkWatch(() => media.pc);
 const actions = new Actions(socket, $('notice'), () => redraw());
-const me = () => (socket.welcome && socket.welcome.point ? socket.welcome.point.id : '');
+const me = () => (typeof socket.welcome?.point?.id === 'string' ? socket.welcome.point.id : '');
 const checkin = new CheckinForm(
   socket,
   {
@@ -79,8 +79,8 @@ function draw() {
   $('signal').textContent = t('point.signal.interrupted_detail');
   $('unmute').hidden = state === 'error' || !media.needsUnmute;
   renderError(state);
-  if (socket.welcome) {
-    const w = socket.welcome;
+  const w = socket.welcome;
+  if (w && typeof w.conference.title === 'string' && typeof w.point?.name === 'string') {
     $('conference').textContent = w.conference.title;
     $('point').textContent = w.point.name;
     document.title = `${w.point.name} — bridgecast`;
@@ -108,11 +108,13 @@ function renderError(state) {
 
 $('unmute').addEventListener('click', () => media.unmute());
 $('retry').addEventListener('click', () => socket.start());
-// Full screen on double click, the room PC's way of watching.
-$('screen').addEventListener('dblclick', () => {
+// Full screen on double click, the room PC's way of watching (and a button for the keyboard).
+function toggleFullscreen() {
   if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
   else $('screen').requestFullscreen().catch(() => {});
-});
+}
+$('screen').addEventListener('dblclick', toggleFullscreen);
+$('fullscreen').addEventListener('click', toggleFullscreen);
 
 translatePage();
 mountLanguagePicker($('lang'));
