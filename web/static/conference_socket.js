@@ -5,7 +5,9 @@
 //
 // Events dispatched: 'status' (this.status changed), 'welcome', 'state' (the
 // model changed; detail.event is the event, or null for a snapshot), 'stats'
-// (detail: the node's stats message, unvalidated: its reader checks it).
+// (detail: the node's stats message, unvalidated: its reader checks it),
+// 'media' (detail: an offer, ice or state message, for a point's media;
+// unvalidated: point_media.js checks it).
 
 import { applyEvent, readSnapshot } from './conference_model.js';
 import { readClaims } from './token.js';
@@ -40,7 +42,8 @@ export class ConferenceSocket extends EventTarget {
     this.welcome = null;
     this.state = null;
     this.seq = 0;
-    this.clockOffsetMs = 0; // node clock minus ours, from the stats messages
+    this.clockOffsetMs = 0; // node clock minus ours, from the stats messages or else the events
+    this.clock = ''; // where clockOffsetMs comes from: '', 'events', 'stats'
     this.ws = null;
     this.nextId = 1;
     this.pending = new Map(); // command id → {resolve, reject, timer}
@@ -105,6 +108,19 @@ export class ConferenceSocket extends EventTarget {
     });
   }
 
+  // Sends a session message (a point's answer and candidates) on the open socket.
+  send(m) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  // Drops this connection and connects again, resuming from the last seq
+  // (a point whose media never came up or broke for good).
+  reconnect(why) {
+    if (!this.ws) return;
+    console.warn('bridgecast: reconnecting:', why);
+    this.ws.close();
+  }
+
   handle(m) {
     switch (m.type) {
       case 'welcome':
@@ -136,6 +152,7 @@ export class ConferenceSocket extends EventTarget {
         const result = applyEvent(this.state, e);
         if (result === 'refused') return this.resync(`event ${JSON.stringify(e).slice(0, 200)}`);
         this.seq = e.seq;
+        this.learnClock(e.at);
         this.live();
         this.dispatchEvent(new CustomEvent('state', { detail: { event: e } }));
         break;
@@ -151,12 +168,31 @@ export class ConferenceSocket extends EventTarget {
         }
         break;
       case 'stats':
-        if (Number.isSafeInteger(m.at)) this.clockOffsetMs = m.at - Date.now();
+        if (Number.isSafeInteger(m.at)) {
+          this.clockOffsetMs = m.at - Date.now();
+          this.clock = 'stats';
+        }
         this.dispatchEvent(new CustomEvent('stats', { detail: m }));
         break;
+      case 'offer':
+      case 'ice':
+      case 'state':
+        this.dispatchEvent(new CustomEvent('media', { detail: m }));
+        break;
       default:
-        break; // offer, ice, state (points only) and types newer than this page
+        break; // types newer than this page
     }
+  }
+
+  // A page without stats (a point): an event is never newer than the node's
+  // clock when it arrives, so the largest (event time - our clock) is the
+  // closest estimate that never runs ahead of the node (a replayed old event
+  // only gives a smaller one).
+  learnClock(at) {
+    if (this.clock === 'stats') return;
+    const offset = at - Date.now();
+    if (this.clock === '' || offset > this.clockOffsetMs) this.clockOffsetMs = offset;
+    this.clock = 'events';
   }
 
   fail(code) {
