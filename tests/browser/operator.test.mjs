@@ -184,6 +184,20 @@ test(
       const alarms = new Alarms();
       alarms.noteJoined(['d']);
       const list = alarms.compute(state, stats, 1700000000000);
+      // Before the start: nobody is late until the planned start has passed.
+      const { readSnapshot } = await import('/static/conference_model.js');
+      const { renderPhase } = await import('/static/point_agenda.js');
+      const snapshot = {
+        conference: 'c', title: 'T', planned_start: 1700000000000, phase: 'scheduled', started_at: null,
+        ended_at: null, agenda: [], current: null, points: [{ id: 'e', name: 'e', kind: 'province',
+          connected: false, connected_since: null, checkin: null }], hands: [], questions: [], floor: null,
+        recording: { on: false, since: null }, rehearsals: 0,
+      };
+      const scheduled = readSnapshot(snapshot);
+      const lateness = (now) => new Alarms().compute(scheduled, null, now).map((a) => `${a.kind}:${a.planned}`);
+      const badge = document.createElement('span');
+      const detail = document.createElement('p');
+      renderPhase(scheduled, badge, detail);
       return {
         size: stats.points.size,
         keyframe: stats.keyframeAgeMs,
@@ -194,6 +208,11 @@ test(
         alarms: list
           .map((a) => `${a.kind}:${a.point ?? a.points?.join('+') ?? ''}${a.figures ? `(${a.figures})` : ''}`)
           .sort(),
+        plannedStart: scheduled?.planned_start,
+        badStart: readSnapshot({ ...snapshot, planned_start: 'at eight' }),
+        beforeStart: lateness(1700000000000 - 1),
+        afterStart: lateness(1700000000000 + 60000),
+        phaseText: detail.textContent,
       };
     });
     assert.equal(r.size, 4, 'entries without a point id are dropped');
@@ -215,5 +234,10 @@ test(
       'not_joined:e',
       'recording_failed:',
     ]);
+    assert.equal(r.plannedStart, 1700000000000);
+    assert.equal(r.badStart, null, 'a planned start that is no time is refused');
+    assert.deepEqual(r.beforeStart, []);
+    assert.deepEqual(r.afterStart, ['not_joined:true']);
+    assert.match(r.phaseText, /^Hội nghị chưa bắt đầu; dự kiến bắt đầu lúc \d\d:\d\d \d\d\/11\/2023\.$/);
   },
 );

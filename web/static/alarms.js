@@ -8,6 +8,9 @@ import { gradePoint } from './link_health.js';
 
 const DOWN = new Set(['disconnected', 'failed', 'closed']);
 
+// A scheduled conference whose planned start has passed: points should be in.
+const due = (state, now) => state.phase === 'scheduled' && state.planned_start != null && now >= state.planned_start;
+
 export class Alarms {
   constructor() {
     this.everJoined = new Set(); // points known to have connected at some time
@@ -42,7 +45,7 @@ export class Alarms {
           point: p.id,
           at: p.connected ? undefined : this.leftAt.get(p.id),
         });
-      } else if (!p.connected && state.phase === 'live') {
+      } else if (!p.connected && (state.phase === 'live' || due(state, now))) {
         notJoined.push(p.id);
       } else if (!down && link) {
         const { levels } = gradePoint(link, stats.thresholds);
@@ -50,7 +53,10 @@ export class Alarms {
         if (figures.length) out.push({ key: `degraded:${p.id}`, kind: 'degraded', point: p.id, figures });
       }
     }
-    if (notJoined.length) out.push({ key: 'not_joined', kind: 'not_joined', points: notJoined, at: state.started_at });
+    if (notJoined.length) {
+      const at = state.phase === 'live' ? state.started_at : state.planned_start;
+      out.push({ key: 'not_joined', kind: 'not_joined', points: notJoined, at, planned: state.phase !== 'live' });
+    }
     const stop = state.recording.last_stop;
     if (!state.recording.on && stop?.reason === 'failed') {
       out.push({ key: 'recording_failed', kind: 'recording_failed', detail: stop.detail, at: stop.at });

@@ -97,9 +97,11 @@ export function readSnapshot(s) {
   if (!isObject(r) || typeof r.on !== 'boolean' || !isOptTime(r.since)) return null;
   // A node from before rehearsals sends no count: never reset.
   if (!(s.rehearsals === undefined || isCount(s.rehearsals))) return null;
+  if (!(s.planned_start === undefined || isOptTime(s.planned_start))) return null;
   return {
     conference: s.conference,
     title: s.title,
+    planned_start: s.planned_start ?? null,
     phase: s.phase,
     started_at: s.started_at,
     ended_at: s.ended_at,

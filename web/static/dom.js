@@ -36,6 +36,13 @@ export function duration(ms) {
   return hours ? `${hours}:${rest}` : rest;
 }
 
+// A Unix ms time as the date and wall clock of this browser, "08:00 16/11/2023".
+export function dateTime(ms) {
+  const d = new Date(ms);
+  const day = d.toLocaleDateString('vi-VN', { day: '2-digit', month: '2-digit', year: 'numeric' });
+  return `${clockTime(ms)} ${day}`;
+}
+
 // A Unix ms time as the wall clock of this browser, "14:05".
 export function clockTime(ms) {
   return new Date(ms).toLocaleTimeString('vi-VN', { hour: '2-digit', minute: '2-digit', hour12: false });

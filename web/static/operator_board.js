@@ -149,7 +149,7 @@ function alarmText(a, nameOf) {
         what: a.figures.map((f) => t(`alarms.figure.${f}`)).join(', '),
       });
     case 'not_joined':
-      return t('alarms.not_joined', { n: a.points.length });
+      return t(a.planned ? 'alarms.not_joined_planned' : 'alarms.not_joined', { n: a.points.length });
     case 'recording_failed':
       return t('recording.failed', { detail: a.detail || DASH });
     default:

@@ -3,7 +3,7 @@
 // planned time (redrawn every second by the page).
 
 import { itemTimes } from './conference_model.js';
-import { clockTime, duration, h } from './dom.js';
+import { clockTime, dateTime, duration, h } from './dom.js';
 import { t } from './i18n.js';
 
 export function renderPhase(s, badge, detail) {
@@ -11,6 +11,7 @@ export function renderPhase(s, badge, detail) {
   badge.dataset.phase = s.phase;
   document.body.dataset.phase = s.phase;
   let text = t('point.phase.scheduled');
+  if (s.planned_start !== null) text = t('point.phase.scheduled_at', { at: dateTime(s.planned_start) });
   if (s.phase === 'live') text = t('point.phase.live', { since: clockTime(s.started_at) });
   if (s.phase === 'ended') text = t('point.phase.ended', { at: clockTime(s.ended_at) });
   detail.textContent = text;
