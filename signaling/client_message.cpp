@@ -31,12 +31,16 @@ Result<ClientMessage> ParseClientMessage(std::string_view text) {
   if (*type == "hello") {
     auto token = StringField(j, "token");
     if (!token) return token.error();
-    HelloMessage hello{std::move(*token), std::nullopt};
+    HelloMessage hello{std::move(*token), std::nullopt, false};
     if (const auto it = j.find("last_seq"); it != j.end()) {
       if (!it->is_number_unsigned() || it->get<uint64_t>() > kMaxSafeInt) {
         return Error{"bad_message", "field 'last_seq' must be a non-negative integer"};
       }
       hello.last_seq = it->get<uint64_t>();
+    }
+    if (const auto it = j.find("preview"); it != j.end()) {
+      if (!it->is_boolean()) return Error{"bad_message", "field 'preview' must be true or false"};
+      hello.preview = it->get<bool>();
     }
     return ClientMessage{std::move(hello)};
   }

@@ -14,6 +14,7 @@ namespace bridgecast::signaling {
 struct HelloMessage {
   std::string token;
   std::optional<std::uint64_t> last_seq;  // a reconnecting client's newest event
+  bool preview = false;  // chair/operator: also receive the program (console preview)
 };
 struct AnswerMessage {
   std::string sdp;

@@ -79,7 +79,8 @@ class Gateway::Peer final : public media::PointSession::Listener {
     gateway_.sink_->Send(id_, server_message::Ice(mline_index, candidate));
   }
   void OnLinkStateChanged(media::LinkState state) override {
-    spdlog::info("point {}: media {}", actor->point, media::ToString(state));
+    spdlog::info("{}: media {}", actor->role == agenda::Role::kPoint ? actor->point : "preview",
+                 media::ToString(state));
     gateway_.sink_->Send(id_, server_message::State(media::ToString(state)));
   }
 
@@ -244,12 +245,17 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
   sink_->Send(id, server_message::Welcome(conference_.id, conference_.title,
                                           ToString(claims->role), point, session_id));
   SendInitialState(peer, hello.last_seq);
-  if (!point) return;
-  if (first_connection) {
+  // The chair's console and the operator's board may watch the program too:
+  // a media session like a point's, but no presence and no place in /api/points.
+  const bool preview =
+      hello.preview && (claims->role == Role::kChair || claims->role == Role::kOperator);
+  if (!point && !preview) return;
+  if (point && first_connection) {
     spdlog::info("point {}: joined", point->id);
     ExecuteSystem(agenda::cmd::JoinPoint{point->id});
   }
-  auto session = session_factory_(point->id + "-" + std::to_string(id), peer);
+  auto session = session_factory_(
+      (point ? point->id : std::string(ToString(claims->role))) + "-" + std::to_string(id), peer);
   if (!session) return SendError(id, {"media_failed", session.error().message}, true);
   peer.session = std::move(*session);
 }

@@ -92,6 +92,14 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
     assert.equal(await page.textContent('#title'), f.links.conference.title);
     assert.equal(await page.locator('#roster .tile').count(), 67);
     assert.equal(await page.textContent('#phase'), 'Chưa bắt đầu');
+    // The preview shows the program, moving and silent; the console is no point.
+    await page.waitForFunction(() => {
+      const v = document.getElementById('preview');
+      return v.videoWidth > 0 && v.currentTime > 0.5;
+    }, null, { timeout: 20000 });
+    assert.equal(await page.evaluate(() => document.getElementById('preview').muted), true);
+    const health = await page.evaluate(async () => (await fetch('/healthz')).json());
+    assert.equal(health.points_joined, 0, JSON.stringify(health));
     await points.goto(`${f.origin}/healthz`, T);
     await startModelWatch(points, mintToken(f, 'chair'));
 
@@ -421,7 +429,7 @@ test('the console resumes from the last seq it saw after its connection drops', 
     await page.waitForSelector('body[data-status="live"]', T);
     const again = conns.at(-1);
     assert.equal(conns.length, 2);
-    assert.deepEqual(again.sent[0], { type: 'hello', token: again.sent[0].token, last_seq: lastSeen });
+    assert.deepEqual(again.sent[0], { type: 'hello', token: again.sent[0].token, last_seq: lastSeen, preview: true });
     assert.equal(again.received.filter((m) => m.type === 'snapshot').length, 0, 'resumed with a snapshot');
     const missed = again.received.filter((m) => m.type === 'event').map((m) => `${m.event.type} ${m.event.point}`);
     assert.deepEqual(missed, ['point.joined da-nang']);

@@ -264,6 +264,36 @@ TEST_CASE("every role is welcomed with a snapshot, and only points get media") {
   CHECK(f.sink.Last(1)["code"] == "bad_sdp");
 }
 
+TEST_CASE("the chair and the operator may ask for a preview of the program, others may not") {
+  Fixture f;
+  auto hello = [&](ConnectionId id, const std::string& token) {
+    f.gateway.OnSocketOpen(id);
+    f.gateway.OnSocketMessage(id, json{{"type", "hello"}, {"token", token}, {"preview", true}}.dump());
+  };
+  hello(1, f.Token(Role::kChair));
+  hello(2, f.Token(Role::kOperator));
+  hello(3, f.Token(Role::kObserver));
+  hello(4, f.Token(Role::kReviewer));
+  REQUIRE(f.sessions.size() == 2);  // the chair's and the operator's
+  // The preview answers its offer like a point; it is no point: no presence,
+  // no place in the link report.
+  f.gateway.OnSocketMessage(1, R"({"type":"answer","sdp":"v=0"})");
+  CHECK(f.sessions[0]->answers.size() == 1);
+  CHECK(f.gateway.points_joined() == 0);
+  CHECK(f.sink.EventTypes(1).empty());
+  f.gateway.OnSocketMessage(3, R"({"type":"answer","sdp":"v=0"})");
+  CHECK(f.sink.Last(3)["code"] == "bad_sdp");
+  // A malformed flag is a bad message, the session is not opened.
+  f.gateway.OnSocketOpen(5);
+  f.gateway.OnSocketMessage(5, json{{"type", "hello"}, {"token", f.Token(Role::kChair)},
+                                    {"preview", "yes"}}.dump());
+  CHECK(f.sink.Last(5)["code"] == "bad_message");
+  CHECK(f.sessions.size() == 2);
+  f.gateway.OnSocketClosed(1);
+  f.gateway.OnSocketClosed(2);
+  CHECK(f.sink.EventTypes(3).empty());  // no point.leave for a preview
+}
+
 TEST_CASE("point.join on a point's connection, point.leave when it closes") {
   Fixture f;
   f.Hello(1, f.Token(Role::kChair));

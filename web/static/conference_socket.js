@@ -33,10 +33,13 @@ export class CommandError extends Error {
 export class ConferenceSocket extends EventTarget {
   // `roles`: the token roles this page serves; another role's token is not
   // sent at all (a point's hello would journal a join and open media).
-  constructor(token, roles) {
+  // `preview`: a staff page that also wants the program (offer, ice, state
+  // arrive as 'media' events, as for a point).
+  constructor(token, roles, { preview = false } = {}) {
     super();
     this.token = token;
     this.roles = new Set(roles);
+    this.preview = preview;
     this.status = 'idle'; // connecting, live, reconnecting, failed (then this.failure is the code)
     this.failure = '';
     this.welcome = null;
@@ -62,6 +65,7 @@ export class ConferenceSocket extends EventTarget {
     ws.onopen = () => {
       const hello = { type: 'hello', token: this.token };
       if (this.state) hello.last_seq = this.seq; // resume: only the events after it
+      if (this.preview) hello.preview = true;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (e) => {

@@ -10,11 +10,14 @@ import { renderRoster } from './console_roster.js';
 import { h, rebuild } from './dom.js';
 import { mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { recordingText, renderFatal, renderStatus } from './page_status.js';
+import { PointMedia } from './point_media.js';
 import { takeToken } from './token.js';
 
 const $ = (id) => document.getElementById(id);
 const token = takeToken();
-const socket = new ConferenceSocket(token, ['chair']);
+const socket = new ConferenceSocket(token, ['chair'], { preview: true });
+// The program as the points get it, without sound, to see what is on air.
+new PointMedia(socket, $('preview'), { muted: true });
 // What this page shows, not conference state.
 const view = {
   selectedPoint: '',

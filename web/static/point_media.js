@@ -13,10 +13,13 @@ const SETUP_TIMEOUT_MS = 30000; // signaling live → picture playing
 const DISCONNECTED_GRACE_MS = 8000; // ICE "disconnected" this long → start over
 
 export class PointMedia extends EventTarget {
-  constructor(socket, video) {
+  // `muted`: never turn the sound on (the chair's preview: the hall hears the
+  // program already).
+  constructor(socket, video, { muted = false } = {}) {
     super();
     this.socket = socket;
     this.video = video;
+    this.keepMuted = muted;
     this.pc = null;
     this.phase = 'idle';
     this.needsUnmute = false;
@@ -114,7 +117,7 @@ export class PointMedia extends EventTarget {
     this.video.srcObject = stream;
     // With sound if the browser lets a page start it without a click; if not,
     // muted (always allowed) and the unmute button asks for that click.
-    this.video.muted = this.needsUnmute;
+    this.video.muted = this.keepMuted || this.needsUnmute;
     this.video.play().catch((e) => {
       if (e.name !== 'NotAllowedError') return; // e.g. replaced by the next stream meanwhile
       this.video.muted = true;
