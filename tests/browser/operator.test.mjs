@@ -7,10 +7,12 @@
 // BRIDGECAST_ARTIFACTS (where screenshots go; default build/test-artifacts).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { BIN, nsenterArgs } from './harness.mjs';
 import {
   ARTIFACTS,
   accessibilitySmoke,
@@ -37,6 +39,7 @@ test('the operator board shows every link, its health and a dropped point', { ti
   const board = await openPage(f, lines, 'board');
   const chair = await openPage(f, lines, 'chair');
   let point = await openPage(f, lines, 'point');
+  let natives = null;
   try {
     await board.goto(`${f.origin}/operator#token=${mintToken(f, 'operator')}`, T);
     await board.waitForSelector('body[data-status="live"]', T);
@@ -105,6 +108,28 @@ test('the operator board shows every link, its health and a dropped point', { ti
       T,
     );
 
+    // The other 66 points join as native clients in the node's namespace: the
+    // whole conference on the board, each with its figures.
+    const others = path.join(f.workDir, 'others.json');
+    fs.writeFileSync(others, JSON.stringify({ ...f.links, points: f.links.points.filter((p) => p.point !== 'ha-noi') }));
+    natives = spawn(
+      'nsenter',
+      [...nsenterArgs(f.proc.pid), BIN, 'point', '--links', others, '--count', '66', '--headless',
+        '--ice-address', '127.0.0.1', '--duration', '40'],
+      { stdio: 'ignore' },
+    );
+    await board.waitForFunction(
+      () => {
+        const tiles = [...document.querySelectorAll('#board li.link')];
+        const kbps = (li) => Number(li.querySelector('dd[data-figure="kbps"]').textContent.replace(/\./g, '').replace(',', '.'));
+        return tiles.length === 67 && tiles.every((li) => li.dataset.state === 'connected' && kbps(li) > 50);
+      },
+      null,
+      { timeout: 45000 },
+    );
+    assert.match(await board.textContent('#board-summary'), /^67\/67 có đường truyền/);
+    await board.waitForFunction(() => !document.querySelector('#alarms li[data-kind="not_joined"]'), null, T);
+
     for (const file of await screenshots(board, 'operator')) t.diagnostic(`screenshot ${file}`);
     await accessibilitySmoke(board, ['#attendance-csv', '[data-action="recording.stop"]', '#lang']);
 
@@ -114,7 +139,7 @@ test('the operator board shows every link, its health and a dropped point', { ti
     assert.ok(csv.startsWith('\uFEFFpoint,name,headcount,delegates,first_join'), csv.slice(0, 80));
     assert.match(csv, /ha-noi,Thành ủy Hà Nội,/);
 
-    // The point's browser goes away: the board raises the alarm within 3 s.
+    // One point's browser goes away: the board raises the alarm within 3 s.
     const closedAt = Date.now();
     await point.context().close();
     point = null;
@@ -130,6 +155,8 @@ test('the operator board shows every link, its health and a dropped point', { ti
   } catch (e) {
     e.message += `\n--- console ---\n${lines.join('\n')}\n--- node log ---\n${f.nodeLog.slice(-3000)}`;
     throw e;
+  } finally {
+    if (natives && natives.exitCode === null) natives.kill('SIGKILL');
   }
 });
 
