@@ -156,6 +156,13 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     assert.ok(markers[1].includes(`${point.name} phát biểu`), markers[1]);
     // Sound is on.
     assert.equal(await review.evaluate(() => document.getElementById('player').muted), false);
+    // English on request, and back.
+    await review.selectOption('#lang', 'en');
+    assert.equal(await review.textContent('#chapters-title'), 'Agenda items');
+    assert.ok((await review.textContent('#markers li:nth-child(1) button')).includes(`Question from ${point.name}`));
+    await review.selectOption('#lang', 'vi');
+    assert.equal(await review.textContent('#markers-title'), 'Câu hỏi và phát biểu');
+    assert.equal(await review.textContent('#title'), links().conference.title);
 
     await review.click('#chapters li:nth-child(2) button');
     await review.waitForFunction((start) => {

@@ -5,9 +5,11 @@
 // (the minutes link to ?s=...#t=...). The token is kept in localStorage so
 // those links work without it, and taken out of the address bar; the player
 // and the minutes get it as a cookie scoped to the session's archive path, so
-// no URL anyone copies carries it.
-'use strict';
-(() => {
+// no URL anyone copies carries it. Vietnamese by default, English selectable.
+
+import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
+
+{
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.hash.slice(1));
   const query = new URLSearchParams(location.search);
@@ -21,19 +23,26 @@
     history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
   }
 
-  const setState = (state, text) => {
+  // The status line keeps its key, so a language switch redraws it.
+  let status = ['review.loading', {}];
+  const setState = (state, key, params = {}) => {
     document.body.dataset.state = state;
-    $('status').textContent = text;
+    status = [key, params];
+    $('status').textContent = t(key, params);
   };
-  const fail = (text) => {
-    $('error-text').textContent = text;
+  const fail = (error) => {
+    $('error-text').textContent = error.code ? errorText(error.code) : error.message;
     $('error').hidden = false;
-    setState('error', 'Lỗi');
+    setState('error', 'review.error');
   };
   const api = async (path) => {
     const response = await fetch(path, { headers: { Authorization: 'Bearer ' + token } });
     const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(`${body.code || response.status}: ${body.message || ''}`);
+    if (!response.ok) {
+      const error = new Error(`${body.code || response.status}: ${body.message || ''}`);
+      error.code = typeof body.code === 'string' ? body.code : '';
+      throw error;
+    }
     return body;
   };
   const clock = (ms) => {
@@ -45,10 +54,10 @@
     const who = names.get(marker.point) || marker.point;
     if (marker.type === 'question.submitted') {
       const text = marker.text && marker.text.length > 80 ? `${marker.text.slice(0, 80)}…` : marker.text;
-      return text ? `Câu hỏi của ${who}: ${text}` : `Câu hỏi của ${who}`;
+      return text ? t('review.marker.question_text', { who, text }) : t('review.marker.question', { who });
     }
-    if (marker.type === 'floor.granted') return `${who} phát biểu`;
-    if (marker.type === 'floor.revoked') return `${who} kết thúc phát biểu`;
+    if (marker.type === 'floor.granted') return t('review.marker.floor_granted', { who });
+    if (marker.type === 'floor.revoked') return t('review.marker.floor_revoked', { who });
     return `${marker.type} · ${who}`;
   };
 
@@ -92,6 +101,7 @@
 
   // The chapter being played is marked, for the eye and for screen readers.
   let chapters = [];
+  let showMarkers = () => {}; // redraws the markers' labels (a language switch)
   const markCurrent = () => {
     const ms = video.currentTime * 1000;
     for (const button of $('chapters').querySelectorAll('button')) {
@@ -105,7 +115,7 @@
 
   const open = async (session) => {
     $('error').hidden = true;
-    setState('loading', 'Đang tải…');
+    setState('loading', 'review.loading');
     const base = `/api/archive/${encodeURIComponent(session.id)}`;
     $('title').textContent = session.title;
     // The cookie that lets the player and the minutes in without a token in their URLs.
@@ -120,11 +130,12 @@
     jumpList($('chapters'), chapters.map((c) => ({
       text: c.title, at: c.start_ms, data: { item: c.item, start: c.start_ms } })));
     $('chapters-title').hidden = chapters.length === 0;
-    jumpList($('markers'), timeline.markers.map((m) => ({
+    showMarkers = () => jumpList($('markers'), timeline.markers.map((m) => ({
       text: markerLabel(m, names), at: m.at_ms, data: { type: m.type, at: m.at_ms } })));
+    showMarkers();
     $('markers-title').hidden = timeline.markers.length === 0;
     await play(`${base}/index.m3u8`);
-    setState('ready', session.recording ? 'Đang ghi — xem lại' : 'Sẵn sàng');
+    setState('ready', session.recording ? 'review.recording' : 'review.ready');
     const wanted = timeline.chapters.find((c) => c.item === params.get('item'));
     const at = Number(params.get('t'));
     if (wanted) {
@@ -134,12 +145,12 @@
     }
   };
 
-  video.addEventListener('playing', () => setState('playing', 'Đang phát'));
+  video.addEventListener('playing', () => setState('playing', 'review.playing'));
 
   const start = async () => {
     if (!token) {
       $('login').hidden = false;
-      setState('login', 'Cần mã truy cập');
+      setState('login', 'review.need_token');
       return;
     }
     const { sessions } = await api('/api/archive/sessions');
@@ -152,14 +163,14 @@
       button.type = 'button';
       button.dataset.session = session.id;
       button.textContent = `${session.title} (${clock(session.duration_s * 1000)})`;
-      button.addEventListener('click', () => open(session).catch((e) => fail(e.message)));
+      button.addEventListener('click', () => open(session).catch(fail));
       item.append(button);
       list.append(item);
     }
     const wanted = query.get('s') || params.get('s');
     const chosen = sessions.find((s) => s.id === wanted) || sessions[0];
     if (!chosen) {
-      setState('empty', 'Chưa có bản ghi');
+      setState('empty', 'review.empty');
       return;
     }
     await open(chosen);
@@ -169,7 +180,14 @@
     event.preventDefault();
     token = $('token').value.trim();
     $('login').hidden = true;
-    start().catch((e) => fail(e.message));
+    start().catch(fail);
   });
-  start().catch((e) => fail(e.message));
-})();
+  translatePage();
+  $('title').textContent = t('review.heading'); // until a session's title replaces it
+  mountLanguagePicker($('lang'));
+  onLanguageChange(() => {
+    $('status').textContent = t(...status);
+    showMarkers();
+  });
+  start().catch(fail);
+}
