@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
 import { BIN, chromiumWrapper, startNode, stopNode } from './harness.mjs';
+import { accessibilitySmoke } from './staff_fixture.mjs';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-review-'));
 const stateDir = path.join(workDir, 'state');
@@ -183,6 +184,10 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     // The chapter being played is the one marked.
     assert.equal(await review.getAttribute('#chapters li:nth-child(2) button', 'aria-current'), 'true');
     assert.equal(await review.getAttribute('#chapters li:nth-child(1) button', 'aria-current'), null);
+    // Every control named; the chapters, the markers, the minutes and the
+    // language reachable with Tab.
+    await accessibilitySmoke(review, ['#chapters li:nth-child(2) button', '#markers li:nth-child(1) button',
+      '#minutes', '#lang']);
     // Screenshots for people to look at: build/test-artifacts/.
     const artifacts = path.resolve(path.dirname(BIN), '..', 'test-artifacts');
     fs.mkdirSync(artifacts, { recursive: true });
