@@ -7,7 +7,7 @@ import { ConferenceSocket } from './conference_socket.js';
 import { renderAgenda, renderCurrent } from './console_agenda.js';
 import { renderQueues } from './console_queues.js';
 import { renderRoster } from './console_roster.js';
-import { h, rebuild } from './dom.js';
+import { drawPerFrame, h, rebuild } from './dom.js';
 import { mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { recordingText, renderFatal, renderStatus } from './page_status.js';
 import { PointMedia } from './point_media.js';
@@ -27,17 +27,11 @@ const view = {
   reasonDraft: '',
   focusReason: false,
 };
-let scheduled = 0;
+// Many messages, one draw per frame.
+const redraw = drawPerFrame(() => draw());
 
 const actions = new Actions(socket, $('notice'), () => redraw());
 
-function redraw() {
-  if (scheduled) return;
-  scheduled = requestAnimationFrame(() => {
-    scheduled = 0;
-    draw();
-  });
-}
 
 function draw() {
   renderStatus(socket, $('status'));

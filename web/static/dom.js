@@ -27,6 +27,19 @@ export function rebuild(container, build) {
   }
 }
 
+// A function that asks for `draw` at the next animation frame, once however
+// often it is called before then.
+export function drawPerFrame(draw) {
+  let scheduled = 0;
+  return () => {
+    if (scheduled) return;
+    scheduled = requestAnimationFrame(() => {
+      scheduled = 0;
+      draw();
+    });
+  };
+}
+
 // 75 s → "01:15"; 3725 s → "1:02:05".
 export function duration(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));

@@ -6,7 +6,7 @@
 import { Actions } from './actions.js';
 import { Alarms } from './alarms.js';
 import { ConferenceSocket } from './conference_socket.js';
-import { h, rebuild } from './dom.js';
+import { drawPerFrame, h, rebuild } from './dom.js';
 import { formatNumber, mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { readStats } from './link_health.js';
 import { renderAlarms, renderBoard } from './operator_board.js';
@@ -22,16 +22,10 @@ const alarms = new Alarms();
 let stats = null;
 let statsReceivedAt = 0;
 let links = new Map(); // point id → join link, from /api/join-links
-let scheduled = 0;
+// Many messages, one draw per frame.
+const redraw = drawPerFrame(() => draw());
 const actions = new Actions(socket, $('notice'), () => redraw());
 
-function redraw() {
-  if (scheduled) return;
-  scheduled = requestAnimationFrame(() => {
-    scheduled = 0;
-    draw();
-  });
-}
 
 function draw() {
   renderStatus(socket, $('status'));

@@ -8,6 +8,7 @@
 
 import { Actions } from './actions.js';
 import { ConferenceSocket } from './conference_socket.js';
+import { drawPerFrame } from './dom.js';
 import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { renderAgenda, renderPhase } from './point_agenda.js';
 import { CheckinForm } from './point_checkin.js';
@@ -48,14 +49,8 @@ const questions = new QuestionForm(socket, {
 // After these the link itself is wrong: retrying cannot help.
 const LINK_ERRORS = new Set(['no_token', 'bad_token', 'wrong_conference', 'unknown_point', 'wrong_role']);
 
-let scheduled = 0;
-function redraw() {
-  if (scheduled) return;
-  scheduled = requestAnimationFrame(() => {
-    scheduled = 0;
-    draw();
-  });
-}
+// Many messages, one draw per frame.
+const redraw = drawPerFrame(() => draw());
 
 function pageState() {
   if (!token || socket.status === 'failed') return 'error';
