@@ -35,6 +35,7 @@ Status ApplyProgram(const json& p, media::ProgramConfig& program) {
   if (!p.is_object()) return Bad("'program' must be an object");
   Status keys = CheckKeys(p,
                           {"width", "height", "fps", "video_kbps", "audio_kbps", "cbr_filler",
+                           "capture_stamp",
                            "keyframe_interval_ms"},
                           "program");
   if (!keys) return keys;
@@ -57,9 +58,11 @@ Status ApplyProgram(const json& p, media::ProgramConfig& program) {
     if (key == "audio_kbps") program.audio_bitrate = Bitrate::KilobitsPerSecond(*v);
     if (key == "keyframe_interval_ms") program.keyframe_interval = std::chrono::milliseconds(*v);
   }
-  if (p.contains("cbr_filler")) {
-    if (!p["cbr_filler"].is_boolean()) return Bad("'cbr_filler' must be true or false");
-    program.cbr_filler = p["cbr_filler"].get<bool>();
+  for (auto [key, field] : {std::pair{"cbr_filler", &program.cbr_filler},
+                            std::pair{"capture_stamp", &program.capture_stamp}}) {
+    if (!p.contains(key)) continue;
+    if (!p[key].is_boolean()) return Bad(std::string("'") + key + "' must be true or false");
+    *field = p[key].get<bool>();
   }
   return Ok{};
 }

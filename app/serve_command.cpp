@@ -50,6 +50,7 @@ Result<NodeConfig> BuildConfig(const ServeOptions& o) {
   if (o.fps) config.program.fps = o.fps;
   if (o.video_kbps) config.program.video_bitrate = Bitrate::KilobitsPerSecond(o.video_kbps);
   if (o.cbr_filler) config.program.cbr_filler = true;
+  if (o.capture_stamp) config.program.capture_stamp = true;
   return config;
 }
 
@@ -89,6 +90,8 @@ void AddServeCommand(CLI::App& app, ServeOptions& o) {
   serve->add_option("--fps", o.fps, "Program frame rate");
   serve->add_option("--video-kbps", o.video_kbps, "Program video bitrate in kbit/s");
   serve->add_flag("--cbr-filler", o.cbr_filler, "Pad the video to a constant bitrate");
+  serve->add_flag("--capture-stamp", o.capture_stamp,
+                  "Draw each frame's capture time into its top rows (benchmarks, tests)");
 }
 
 int RunServe(const ServeOptions& options) {

@@ -17,6 +17,7 @@ struct ServeOptions {
   int fps = 0;
   int video_kbps = 0;
   bool cbr_filler = false;
+  bool capture_stamp = false;
 };
 
 void AddServeCommand(CLI::App& app, ServeOptions& options);

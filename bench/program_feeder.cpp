@@ -74,6 +74,7 @@ int Main(const Options& o) {
     config.fps = o.fps;
     config.video_bitrate = Bitrate::KilobitsPerSecond(o.video_kbps);
     config.cbr_filler = o.cbr_filler;
+    config.capture_stamp = true;  // Janus's viewers measure glass-to-glass like the node's
     QuitOnError listener(loop);
     SteadyClock clock;
     auto program = media::Program::Create(config, listener, clock);

@@ -275,7 +275,8 @@ class Node:
         argv = [self.args.bridgecast, "--log-level", "warn", "serve", "--listen", "127.0.0.1:0",
                 "--state-dir", state, "--ice-address", "127.0.0.1", "--conference", self.conference,
                 "--video-size", f"{PROGRAM['width']}x{PROGRAM['height']}", "--fps",
-                str(PROGRAM["fps"]), "--video-kbps", str(PROGRAM["video_kbps"]), "--cbr-filler"]
+                str(PROGRAM["fps"]), "--video-kbps", str(PROGRAM["video_kbps"]), "--cbr-filler",
+                "--capture-stamp"]
         self.proc = Child("bridgecast", argv, os.path.join(self.args.out, f"logs/{tag}-node.log"))
         if not self.proc.wait_line(lambda l: "listening on https://" in l, 30):
             raise RuntimeError("bridgecast did not start (see its log)")

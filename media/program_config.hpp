@@ -15,9 +15,10 @@ struct ProgramConfig {
   // x264's CBR filler: a calm test pattern otherwise encodes far below the
   // nominal rate, which hides the real packet rate from load tests.
   bool cbr_filler = false;
-  // Writes each frame's wall-clock time into its top rows just before the
-  // encoder (media/capture_stamp.hpp), for glass-to-glass measurements.
-  bool capture_stamp = true;
+  // Writes each frame's capture time into its top rows just before the
+  // encoder (media/capture_stamp.hpp), for glass-to-glass measurements and
+  // the archive tests. Off on air: it is a visible strip in the picture.
+  bool capture_stamp = false;
   std::chrono::milliseconds keyframe_interval{2000};
   // Least time between two keyframes asked for by joining points.
   std::chrono::milliseconds keyframe_min_gap{500};

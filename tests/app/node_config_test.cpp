@@ -35,7 +35,8 @@ TEST_CASE("a config file sets the program, ICE and paths") {
   NodeConfig config;
   Status s = ApplyConfigFile(R"({
     "listen": "0.0.0.0:9443", "state_dir": "/srv/bc", "public_url": "https://bc.example:9443",
-    "program": {"width": 640, "height": 360, "fps": 25, "video_kbps": 600, "cbr_filler": true},
+    "program": {"width": 640, "height": 360, "fps": 25, "video_kbps": 600, "cbr_filler": true,
+                "capture_stamp": true},
     "ice": {"addresses": ["127.0.0.1", "::1"]}
   })",
                              config);
@@ -46,6 +47,8 @@ TEST_CASE("a config file sets the program, ICE and paths") {
   CHECK(config.program.fps == 25);
   CHECK(config.program.video_bitrate == Bitrate::KilobitsPerSecond(600));
   CHECK(config.program.cbr_filler);
+  CHECK(config.program.capture_stamp);
+  CHECK_FALSE(NodeConfig().program.capture_stamp);  // never on air unless asked for
   CHECK(config.ice.addresses.size() == 2);
 }
 

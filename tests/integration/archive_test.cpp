@@ -23,6 +23,10 @@
 namespace bridgecast::test {
 namespace {
 
+// The capture stamp is what the loss and the chapters are measured by.
+const std::vector<std::string> kStampedProgram = {"--video-size", "320x180", "--video-kbps", "200",
+                                                  "--capture-stamp"};
+
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -96,7 +100,7 @@ CrashLoss KillAndMeasure(TestNode& node, const std::string& dir, unsigned run) {
 
 TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each and decodes whole") {
   gst_init(nullptr, nullptr);
-  auto node = std::make_unique<TestNode>(kCheapProgram);
+  auto node = std::make_unique<TestNode>(kStampedProgram);
   REQUIRE(node->listening());
   const std::string conference = node->links()["conference"]["id"];
   const std::string chair_token = IssueToken(*node, "chair");
@@ -140,7 +144,7 @@ TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each
   }
   // Runs 2 and 3 are killed at other places in their GOPs (2 s apart).
   for (const auto& [run, after] : {std::pair{2u, milliseconds(5100)}, {3u, milliseconds(5900)}}) {
-    node = std::make_unique<TestNode>(root, kCheapProgram);
+    node = std::make_unique<TestNode>(root, kStampedProgram);
     REQUIRE(node->listening());
     REQUIRE(WaitRecording(*node, run));
     RunLoopFor(after);
@@ -157,7 +161,7 @@ TEST_CASE("a conference recorded through three SIGKILLs loses at most 0.5 s each
   // At least one kill came late in a GOP, where holding the GOP back would lose most.
   CHECK(latest_in_gop >= 0.8);
 
-  node = std::make_unique<TestNode>(root, kCheapProgram);
+  node = std::make_unique<TestNode>(root, kStampedProgram);
   INFO(node->log());
   REQUIRE(node->listening());
   REQUIRE(WaitRecording(*node, 4));

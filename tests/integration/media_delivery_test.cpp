@@ -17,7 +17,7 @@ using std::chrono::seconds;
 
 constexpr int kFps = 30;
 const std::vector<std::string> kLightProgram = {"--video-size", "640x360", "--video-kbps", "600",
-                                                "--fps", std::to_string(kFps)};
+                                                "--fps", std::to_string(kFps), "--capture-stamp"};
 // 67 senders and 67 receivers share the two cores of the test machine; the
 // cost is per packet, so the fan-out test uses a program with few packets.
 constexpr int kFanOutFps = 15;

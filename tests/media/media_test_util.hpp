@@ -30,6 +30,7 @@ inline ProgramConfig SmallProgram() {
   c.height = 180;
   c.fps = 15;
   c.video_bitrate = Bitrate::KilobitsPerSecond(300);
+  c.capture_stamp = true;  // the recorder tests read it back
   return c;
 }
 
