@@ -9,6 +9,7 @@
 
 #include "media/bus_error.hpp"
 #include "media/capture_stamp.hpp"
+#include "media/wall_time.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -24,28 +25,18 @@ struct ProbeContext {
 };
 
 // The wall-clock time at which `buffer` was captured: its running time on the
-// pipeline clock, mapped to the system clock now. Frames that waited before
-// the encoder (a busy machine) keep their capture time; "now" if unknown.
+// pipeline clock. Frames that waited before the encoder (a busy machine) keep
+// their capture time; "now" if unknown.
 std::chrono::milliseconds CaptureWallTime(GstPad* pad, GstBuffer* buffer) {
-  const auto wall_now = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  GstElementPtr element(gst_pad_get_parent_element(pad));
-  GstObjectPtr<GstClock> clock(element ? gst_element_get_clock(element.get()) : nullptr);
-  GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
-  if (!clock || !segment_event || !GST_BUFFER_PTS_IS_VALID(buffer)) {
-    if (segment_event) gst_event_unref(segment_event);
-    return wall_now;
+  GstClockTime running = GST_CLOCK_TIME_NONE;
+  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(segment_event, &segment);
+    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    gst_event_unref(segment_event);
   }
-  const GstSegment* segment = nullptr;
-  gst_event_parse_segment(segment_event, &segment);
-  const GstClockTime running =
-      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-  gst_event_unref(segment_event);
-  if (!GST_CLOCK_TIME_IS_VALID(running)) return wall_now;
-  const GstClockTime now = gst_clock_get_time(clock.get()) - gst_element_get_base_time(element.get());
-  const auto waited = std::chrono::nanoseconds(static_cast<std::int64_t>(now) -
-                                               static_cast<std::int64_t>(running));
-  return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(waited);
+  GstElementPtr element(gst_pad_get_parent_element(pad));
+  return WallTimeAt(element.get(), running).time_since_epoch();
 }
 
 // Stamps the capture time into each raw frame on its way to the encoder.

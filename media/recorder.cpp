@@ -447,26 +447,10 @@ void Recorder::OnDrained() {
   listener_.OnRecorderStopped();
 }
 
-WallTime Recorder::WallTimeOf(GstClockTime running_time) const {
-  const auto wall_now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now());
-  GstClock* clock = gst_element_get_clock(program_.pipeline());
-  if (!clock || !GST_CLOCK_TIME_IS_VALID(running_time)) {
-    if (clock) gst_object_unref(clock);
-    return wall_now;
-  }
-  const GstClockTime now = gst_clock_get_time(clock);
-  gst_object_unref(clock);
-  const GstClockTime base = gst_element_get_base_time(program_.pipeline());
-  const auto behind = std::chrono::nanoseconds(
-      static_cast<int64_t>(now - base) - static_cast<int64_t>(running_time));
-  return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(behind);
-}
-
 void Recorder::OnSegmentOpened(const std::string& file, GstClockTime running_time) {
   auto name = SegmentName::Parse(file);
   if (!name) return;
-  current_ = RecorderSegment{name->run, name->seq, file, WallTimeOf(running_time)};
+  current_ = RecorderSegment{name->run, name->seq, file, WallTimeAt(program_.pipeline(), running_time)};
   listener_.OnRecorderSegmentOpened(*current_);
 }
 

@@ -12,10 +12,9 @@
 #include "media/main_loop.hpp"
 #include "media/program.hpp"
 #include "media/segment_name.hpp"
+#include "media/wall_time.hpp"
 
 namespace bridgecast::media {
-
-using WallTime = std::chrono::sys_time<std::chrono::milliseconds>;
 
 struct RecorderConfig {
   std::string directory;  // <state_dir>/archive/<session>, created by the caller
@@ -85,7 +84,6 @@ class Recorder {
                        std::uint64_t bytes);
   void OnFailed(const std::string& message);
   void OnDrained();
-  WallTime WallTimeOf(GstClockTime running_time) const;
 
   Program& program_;
   RecorderConfig config_;
