@@ -48,31 +48,32 @@ agenda::Millis UtcOffset(const std::string& timezone, agenda::Timestamp t) {
 
 }  // namespace
 
-std::string QueryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
+namespace {
+
+// The value of `key` in "k1=v1<sep>k2=v2"; `trim` drops the spaces after a
+// separator (cookies have them, query strings do not).
+std::string PairValue(std::string_view list, char separator, std::string_view key, bool trim) {
+  while (!list.empty()) {
+    const size_t end = list.find(separator);
+    std::string_view pair = list.substr(0, end);
+    while (trim && !pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
     if (pair.size() > key.size() && pair.starts_with(key) && pair[key.size()] == '=') {
       return std::string(pair.substr(key.size() + 1));
     }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
+    if (end == std::string_view::npos) break;
+    list.remove_prefix(end + 1);
   }
   return {};
 }
 
+}  // namespace
+
+std::string QueryValue(std::string_view query, std::string_view key) {
+  return PairValue(query, '&', key, false);
+}
+
 std::string CookieValue(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    const size_t semicolon = header.find(';');
-    std::string_view pair = header.substr(0, semicolon);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (semicolon == std::string_view::npos) break;
-    header.remove_prefix(semicolon + 1);
-  }
-  return {};
+  return PairValue(header, ';', name, true);
 }
 
 ArchiveHttp::ArchiveHttp(const agenda::ConferenceStore& store, const agenda::ArchiveIndex& index,

@@ -368,12 +368,13 @@ std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request,
   }
   auto claims = signer_.Verify(std::string_view(request.authorization).substr(kBearer.size()));
   if (!claims) return ErrorResponse(401, claims.error().code, claims.error().message);
-  if (claims->conference != conference_.id || claims->role != Role::kOperator) {
-    if (operator_only || claims->conference != conference_.id || claims->role != Role::kChair) {
-      return ErrorResponse(403, "forbidden",
-                           operator_only ? "this is for the operator"
-                                         : "this is for the chair and the operator");
-    }
+  const bool allowed =
+      claims->conference == conference_.id &&
+      (claims->role == Role::kOperator || (!operator_only && claims->role == Role::kChair));
+  if (!allowed) {
+    return ErrorResponse(403, "forbidden",
+                         operator_only ? "this is for the operator"
+                                       : "this is for the chair and the operator");
   }
   return std::nullopt;
 }

@@ -104,24 +104,26 @@ CommandRun RunBridgecast(std::vector<std::string> args, const std::string& log_p
   return run;
 }
 
-}  // namespace
-
-std::string IssueToken(const TestNode& node, const std::string& role, const std::string& point) {
-  std::vector<std::string> args = {"token", "--conference", node.links()["conference"]["id"],
-                                   "--role", role, "--state-dir", node.state_dir()};
-  if (!point.empty()) args.insert(args.end(), {"--point", point});
+// `bridgecast token` with `args` for `node`'s state; its first line, or empty.
+std::string MintToken(const TestNode& node, std::vector<std::string> args) {
+  args.insert(args.begin(), "token");
+  args.insert(args.end(), {"--state-dir", node.state_dir()});
   const CommandRun run = RunBridgecast(args, node.root()->path() + "/token.log");
   if (run.exit_status != 0 || run.out.empty()) return "";
   return run.out.substr(0, run.out.find('\n'));
 }
 
+}  // namespace
+
+std::string IssueToken(const TestNode& node, const std::string& role, const std::string& point) {
+  std::vector<std::string> args = {"--conference", node.links()["conference"]["id"], "--role", role};
+  if (!point.empty()) args.insert(args.end(), {"--point", point});
+  return MintToken(node, std::move(args));
+}
+
 std::string IssueTokenFor(const TestNode& node, const std::string& conference,
                           const std::string& role) {
-  const CommandRun run = RunBridgecast(
-      {"token", "--conference", conference, "--role", role, "--state-dir", node.state_dir()},
-      node.root()->path() + "/token.log");
-  if (run.exit_status != 0 || run.out.empty()) return "";
-  return run.out.substr(0, run.out.find('\n'));
+  return MintToken(node, {"--conference", conference, "--role", role});
 }
 
 CommandRun RunArchive(const std::string& state_dir, std::vector<std::string> args) {
