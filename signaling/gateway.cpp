@@ -418,6 +418,15 @@ HttpResponse Gateway::PointsReport() const {
 }
 
 void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
+  std::vector<ConnectionId> staff;
+  for (const auto& [id, peer] : peers_) {
+    if (peer->actor && (peer->actor->role == agenda::Role::kChair ||
+                        peer->actor->role == agenda::Role::kOperator)) {
+      staff.push_back(id);
+    }
+  }
+  // Nobody to show it to: no report to build (the rate then spans the gap).
+  if (staff.empty()) return;
   const TimePoint now = clock_.Now();
   nlohmann::json points = nlohmann::json::array();
   for (const agenda::BridgePointSpec& spec : conference_.points) {
@@ -442,12 +451,7 @@ void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
       agenda::ToUnixMillis(wall_clock_.Now()),
       keyframe_age ? nlohmann::json(keyframe_age->count()) : nlohmann::json(nullptr),
       ToJson(thresholds_), std::move(points));
-  for (const auto& [id, peer] : peers_) {
-    if (peer->actor && (peer->actor->role == agenda::Role::kChair ||
-                        peer->actor->role == agenda::Role::kOperator)) {
-      sink_->Send(id, frame);
-    }
-  }
+  for (ConnectionId id : staff) sink_->Send(id, frame);
 }
 
 }  // namespace bridgecast::signaling

@@ -20,6 +20,7 @@ import {
   openPage,
   pointCommand,
   pointMessages,
+  rejectQuestion,
   screenshots,
   startStaffFixture,
   stopStaffFixture,
@@ -185,10 +186,7 @@ test('the chair runs the conference from the console', { timeout: 90000 }, async
       'ack',
     );
     await page.waitForSelector('#questions li[data-question="2"]', T);
-    await page.click('#questions li[data-question="2"] [data-key="question.reject-open:2"]');
-    await page.waitForFunction(() => document.activeElement?.dataset.key === 'reason:2', null, T);
-    await page.keyboard.type('Trùng với câu hỏi số 1');
-    await page.keyboard.press('Enter');
+    await rejectQuestion(page, 2, 'Trùng với câu hỏi số 1');
     await page.waitForSelector('#questions li[data-question="2"][data-status="rejected"]', T);
     assert.match(await page.textContent('#questions li[data-question="2"]'), /Lý do: Trùng với câu hỏi số 1/);
     // Filtered by item: only the question tied to qd-124.

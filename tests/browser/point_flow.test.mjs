@@ -14,6 +14,7 @@ import {
   accessibilitySmoke,
   mintToken,
   openPage,
+  rejectQuestion,
   screenshots,
   startStaffFixture,
   stopStaffFixture,
@@ -189,10 +190,7 @@ test('a bridge point checks in, speaks, asks and sees its link honestly', { time
     await point.fill('#question-text', 'Câu hỏi trùng');
     await point.click('#ask-send');
     await chair.waitForSelector('#questions li[data-question="2"]', T);
-    await chair.click('#questions li[data-question="2"] [data-key="question.reject-open:2"]');
-    await chair.waitForFunction(() => document.activeElement?.dataset.key === 'reason:2', null, T);
-    await chair.keyboard.type('Trùng với câu hỏi số 1');
-    await chair.keyboard.press('Enter');
+    await rejectQuestion(chair, 2, 'Trùng với câu hỏi số 1');
     await point.waitForSelector('#questions li[data-question="2"][data-status="rejected"]', T);
     assert.match(await point.textContent('#questions li[data-question="2"]'), /Lý do: Trùng với câu hỏi số 1/);
     // The other point plays muted behind one button, which turns the sound on.

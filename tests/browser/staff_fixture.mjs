@@ -138,6 +138,17 @@ export function pointMessages(page, id) {
   return page.evaluate((id) => window.__points[id].messages, id);
 }
 
+// The chair rejects question `id` on the console page: open the reason
+// field, type `reason`, Enter.
+export async function rejectQuestion(page, id, reason) {
+  await page.click(`#questions li[data-question="${id}"] [data-key="question.reject-open:${id}"]`);
+  await page.waitForFunction((key) => document.activeElement?.dataset.key === key, `reason:${id}`, {
+    timeout: 8000,
+  });
+  await page.keyboard.type(reason);
+  await page.keyboard.press('Enter');
+}
+
 export async function screenshots(page, name) {
   const files = [];
   for (const [w, hgt] of [
