@@ -127,6 +127,14 @@ struct FailRecording {
   bool operator==(const FailRecording&) const = default;
 };
 
+// Puts an ingest source on air. The domain checks the id's form; whether the
+// node has such a source is the node's check (docs/ingest.md).
+struct SelectSource {
+  static constexpr std::string_view kType = "program.select";
+  std::string source;
+  bool operator==(const SelectSource&) const = default;
+};
+
 }  // namespace cmd
 
 using Command =
@@ -134,6 +142,6 @@ using Command =
                  cmd::StartAgenda, cmd::NextItem, cmd::GotoItem, cmd::EndItem, cmd::CheckIn,
                  cmd::JoinPoint, cmd::LeavePoint, cmd::RaiseHand, cmd::LowerHand, cmd::SubmitQuestion, cmd::ApproveQuestion,
                  cmd::AnswerQuestion, cmd::RejectQuestion, cmd::GrantFloor, cmd::RevokeFloor,
-                 cmd::StartRecording, cmd::StopRecording, cmd::FailRecording>;
+                 cmd::StartRecording, cmd::StopRecording, cmd::FailRecording, cmd::SelectSource>;
 
 }  // namespace bridgecast::agenda

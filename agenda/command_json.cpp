@@ -69,6 +69,8 @@ void ReadFields(JsonFields& f, GrantFloor& c) { c.point = f.String("point"); }
 void WriteFields(json& j, const GrantFloor& c) { j["point"] = c.point; }
 
 void ReadFields(JsonFields& f, FailRecording& c) { c.detail = f.String("detail"); }
+void ReadFields(JsonFields& f, SelectSource& c) { c.source = f.String("source"); }
+void WriteFields(json& j, const SelectSource& c) { j["source"] = c.source; }
 void WriteFields(json& j, const FailRecording& c) { j["detail"] = c.detail; }
 
 }  // namespace cmd

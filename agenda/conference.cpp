@@ -233,6 +233,17 @@ class Decider {
     return One(ev::RecordingStopped{"stopped", {}});
   }
 
+  Decision operator()(const cmd::SelectSource& c) const {
+    if (auto e = Require(Role::kChair, Role::kOperator)) return *e;
+    const bool valid = !c.source.empty() && c.source.size() <= 32 &&
+                       std::all_of(c.source.begin(), c.source.end(), [](char ch) {
+                         return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                                ch == '-' || ch == '_';
+                       });
+    if (!valid) return Fail(errc::kBadCommand, "a source id is 1..32 of a-z, 0-9, '-', '_'");
+    return One(ev::SourceSelected{c.source});
+  }
+
   Decision operator()(const cmd::FailRecording& c) const {
     if (auto e = Require(Role::kSystem)) return *e;
     if (!s_.recording_since) return Fail(errc::kNotRecording, "the recorder is off");
@@ -446,6 +457,10 @@ class Conference::Applier {
   Status operator()(const ev::RecordingStarted&) {
     if (s_.recording_since) return BadEvent(e_, "the recorder is already on");
     s_.recording_since = e_.at;
+    return Ok{};
+  }
+  Status operator()(const ev::SourceSelected& p) {
+    s_.program_source = p.source;
     return Ok{};
   }
   Status operator()(const ev::RecordingStopped&) {

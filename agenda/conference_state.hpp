@@ -89,6 +89,7 @@ struct ConferenceState {
   std::optional<Timestamp> recording_since;  // the recorder is on
   std::vector<Interval> recordings;          // closed recording spans, oldest first
   std::uint64_t rehearsals = 0;              // conference.reset events so far
+  std::string program_source;  // the source last put on air; empty: the node's default
   Timestamp last_at{};  // time of the newest event, so time never runs backwards
   bool operator==(const ConferenceState&) const = default;
 };

@@ -119,6 +119,12 @@ struct RecordingStopped {
   bool operator==(const RecordingStopped&) const = default;
 };
 
+struct SourceSelected {
+  static constexpr std::string_view kType = "program.selected";
+  std::string source;
+  bool operator==(const SourceSelected&) const = default;
+};
+
 }  // namespace ev
 
 using EventPayload =
@@ -126,7 +132,7 @@ using EventPayload =
                  ev::ItemEnded, ev::CheckedIn, ev::PointJoined, ev::PointLeft, ev::HandRaised,
                  ev::HandLowered, ev::QuestionSubmitted, ev::QuestionApproved, ev::QuestionAnswered,
                  ev::QuestionRejected, ev::FloorGranted, ev::FloorRevoked, ev::RecordingStarted,
-                 ev::RecordingStopped>;
+                 ev::RecordingStopped, ev::SourceSelected>;
 
 struct Event {
   std::uint64_t seq = 0;  // per conference, from 1; 0 until the journal assigns it

@@ -24,6 +24,7 @@ void ReadFields(JsonFields& f, T& e) {
     e.item = std::is_same_v<T, QuestionSubmitted> ? f.OptString("item") : f.String("item");
   }
   if constexpr (requires { e.reason; }) e.reason = f.String("reason");
+  if constexpr (requires { e.source; }) e.source = f.String("source");
   if constexpr (requires { e.detail; }) e.detail = f.OptString("detail");
   if constexpr (requires { e.rehearsal; }) {
     e.rehearsal = static_cast<std::uint64_t>(f.Int("rehearsal", 1, JsonFields::kMaxSafeInt));
@@ -43,6 +44,7 @@ void WriteFields(json& j, const T& e) {
     if (!e.item.empty() || !std::is_same_v<T, QuestionSubmitted>) j["item"] = e.item;
   }
   if constexpr (requires { e.reason; }) j["reason"] = e.reason;
+  if constexpr (requires { e.source; }) j["source"] = e.source;
   if constexpr (requires { e.detail; }) {
     if (!e.detail.empty()) j["detail"] = e.detail;
   }

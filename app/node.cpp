@@ -59,11 +59,17 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   if (!signer) return signer.error();
   node->signer_.emplace(std::move(*signer));
 
-  auto program = media::Program::Create(config.program, *node, node->clock_);
+  media::ProgramConfig program_config = config.program;
+  program_config.slate_title = node->conference_.title;
+  auto program = media::Program::Create(program_config, *node, node->clock_);
   if (!program) return program.error();
   node->program_ = std::move(*program);
+  auto sources = ingest::Ingest::Create(*node->program_, config.ingest, *node);
+  if (!sources) return sources.error();
+  node->ingest_ = std::move(*sources);
   Status started = node->program_->Start();
   if (!started) return started.error();
+  node->ingest_->Start();
 
   media::Program& program_ref = *node->program_;
   const media::IceConfig ice = config.ice;
@@ -83,9 +89,17 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   node->recording_ = std::make_unique<ArchiveRecording>(
       *node->program_, *node->archive_index_, archive_root, node->conference_, node->wall_clock_,
       [self](const std::string& message) { self->OnRecordingFailed(message); });
-  node->gateway_->set_on_change([self] { self->FollowRecording(); });
+  node->gateway_->set_on_change([self] {
+    self->FollowRecording();
+    self->FollowSource();
+  });
+  ingest::Ingest& sources_ref = *node->ingest_;
+  node->gateway_->set_program(
+      {[&sources_ref] { return sources_ref.Status(); },
+       [&sources_ref](std::string_view id) { return sources_ref.Has(id); }});
   // After a restart the replayed journal may say "recording": a new run.
   node->FollowRecording();
+  node->FollowSource();
 
   signaling::ServerConfig server_config;
   server_config.address = config.listen.host;
@@ -131,6 +145,7 @@ Node::~Node() {
   // Without Shutdown, the segment being written is cut here as in a
   // crash; the next start measures it.
   recording_.reset();
+  ingest_.reset();
   program_.reset();
   archive_index_.reset();
   store_.reset();
@@ -162,6 +177,18 @@ void Node::Shutdown(std::chrono::milliseconds limit) {
 void Node::FollowRecording() {
   const agenda::ConferenceState& state = store_->Find(conference_.id)->state();
   recording_->Follow(state.recording_since.has_value(), state.rehearsals);
+}
+
+void Node::FollowSource() {
+  const std::string& source = store_->Find(conference_.id)->state().program_source;
+  // A source the config no longer declares stays off; the configured one plays.
+  if (!source.empty() && source != ingest_->selected() && ingest_->Has(source)) {
+    ingest_->Select(source);
+  }
+}
+
+void Node::OnIngestChanged() {
+  if (gateway_) gateway_->PushProgram();
 }
 
 void Node::OnRecordingFailed(const std::string& message) {

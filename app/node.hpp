@@ -14,6 +14,7 @@
 #include "agenda/wall_clock.hpp"
 #include "app/node_config.hpp"
 #include "base/clock.hpp"
+#include "ingest/ingest.hpp"
 #include "media/program.hpp"
 #include "signaling/archive_http.hpp"
 #include "signaling/gateway.hpp"
@@ -24,7 +25,7 @@ namespace bridgecast::app {
 
 // The central node: the program, the HTTPS/WSS server and the gateway that
 // connects points to the program, all on one GLib main loop.
-class Node final : public media::Program::Listener {
+class Node final : public media::Program::Listener, private ingest::Ingest::Listener {
  public:
   // Prepares the state directory (TLS identity, token key), loads the
   // conference, opens its journal (STATE_DIR/journal.db) and the archive index
@@ -55,6 +56,9 @@ class Node final : public media::Program::Listener {
  private:
   Node(GMainLoop* loop, NodeConfig config);
   void OnProgramError(const std::string& message) override;
+  void OnIngestChanged() override;
+  // Puts on air the source the journal last selected (or the configured one).
+  void FollowSource();
   // Has the recorder follow the conference's state: on or off, and the
   // rehearsal label of a run it starts.
   void FollowRecording();
@@ -70,6 +74,7 @@ class Node final : public media::Program::Listener {
   std::optional<signaling::TokenSigner> signer_;
   std::unique_ptr<agenda::ArchiveIndex> archive_index_;
   std::unique_ptr<media::Program> program_;
+  std::unique_ptr<ingest::Ingest> ingest_;
   std::unique_ptr<ArchiveRecording> recording_;
   std::unique_ptr<signaling::ArchiveHttp> archive_http_;
   std::unique_ptr<signaling::Gateway> gateway_;

@@ -88,6 +88,168 @@ Status ApplyIce(const json& ice, media::IceConfig& config) {
   return Ok{};
 }
 
+Result<std::string> String(const json& j, const char* key, const std::string& where) {
+  if (!j[key].is_string()) return Bad("'" + where + "." + key + "' must be a string");
+  return j[key].get<std::string>();
+}
+
+bool IsSourceId(std::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+Result<ingest::SourceConfig> ParseSource(const json& s, size_t index) {
+  const std::string where = "ingest.sources[" + std::to_string(index) + "]";
+  if (!s.is_object()) return Bad("'" + where + "' must be an object");
+  Status keys = CheckKeys(s,
+                          {"id", "label", "kind", "uri", "path", "passphrase", "loop", "transport",
+                           "video", "audio", "pattern", "tone_hz", "backup", "takeover"},
+                          where);
+  if (!keys) return keys.error();
+  ingest::SourceConfig out;
+  if (!s.contains("id") || !s["id"].is_string() || !IsSourceId(s["id"].get<std::string>())) {
+    return Bad("'" + where + ".id' must be 1..32 of a-z, 0-9, '-', '_'");
+  }
+  out.id = s["id"].get<std::string>();
+  const std::string at = "ingest.sources." + out.id;
+  if (!s.contains("kind") || !s["kind"].is_string()) return Bad("'" + at + ".kind' is required");
+  const std::string kind = s["kind"].get<std::string>();
+  using K = ingest::SourceKind;
+  const std::pair<const char*, K> kinds[] = {{"test_pattern", K::kTestPattern}, {"file", K::kFile},
+                                             {"srt", K::kSrt},   {"rtsp", K::kRtsp},
+                                             {"device", K::kDevice}, {"whip", K::kWhip}};
+  bool known = false;
+  for (auto [name, k] : kinds) {
+    if (kind == name) out.kind = k, known = true;
+  }
+  if (!known) {
+    return Bad("'" + at + ".kind' must be test_pattern, file, srt, rtsp, device or whip");
+  }
+  for (auto [key, field] :
+       {std::pair{"label", &out.label}, std::pair{"passphrase", &out.passphrase},
+        std::pair{"pattern", &out.pattern}, std::pair{"video", &out.video_device},
+        std::pair{"audio", &out.audio_device}, std::pair{"backup", &out.backup}}) {
+    if (!s.contains(key)) continue;
+    auto v = String(s, key, at);
+    if (!v) return v.error();
+    *field = *v;
+  }
+  for (auto [key, field] : {std::pair{"loop", &out.loop}, std::pair{"takeover", &out.takeover}}) {
+    if (!s.contains(key)) continue;
+    if (!s[key].is_boolean()) return Bad("'" + at + "." + key + "' must be true or false");
+    *field = s[key].get<bool>();
+  }
+  if (s.contains("tone_hz")) {
+    auto v = Integer(s, "tone_hz", 0, 20000);
+    if (!v) return v.error();
+    out.tone_hz = static_cast<int>(*v);
+  }
+  const char* location = out.kind == K::kFile ? "path" : "uri";
+  const bool needs_location = out.kind == K::kFile || out.kind == K::kSrt || out.kind == K::kRtsp;
+  if (needs_location) {
+    if (!s.contains(location)) return Bad("'" + at + "." + location + "' is required");
+    auto v = String(s, location, at);
+    if (!v) return v.error();
+    out.uri = *v;
+  }
+  if (s.contains(out.kind == K::kFile ? "uri" : "path")) {
+    return Bad("'" + at + "': a " + kind + " source takes '" + location + "'");
+  }
+  if (out.kind == K::kSrt && !out.uri.starts_with("srt://")) {
+    return Bad("'" + at + ".uri' must be srt://HOST:PORT?mode=listener|caller");
+  }
+  if (out.kind == K::kRtsp && !out.uri.starts_with("rtsp://") && !out.uri.starts_with("rtsps://")) {
+    return Bad("'" + at + ".uri' must be rtsp://...");
+  }
+  if (!out.passphrase.empty() && (out.passphrase.size() < 10 || out.passphrase.size() > 79)) {
+    return Bad("'" + at + ".passphrase' must be 10..79 characters (SRT)");
+  }
+  if (s.contains("transport")) {
+    auto v = String(s, "transport", at);
+    if (!v) return v.error();
+    if (*v != "auto" && *v != "tcp") return Bad("'" + at + ".transport' must be auto or tcp");
+    out.rtsp_tcp_only = *v == "tcp";
+  }
+  if (out.kind == K::kDevice) {
+    if (!out.video_device.starts_with("/dev/")) {
+      return Bad("'" + at + ".video' must be a V4L2 device such as /dev/video0");
+    }
+    const std::string& a = out.audio_device;
+    if (!a.empty() && !a.starts_with("alsa:") && a != "pulse" && !a.starts_with("pulse:")) {
+      return Bad("'" + at + ".audio' must be alsa:DEVICE, pulse or pulse:SOURCE");
+    }
+  }
+  return out;
+}
+
+Status ApplyIngest(const json& j, ingest::IngestConfig& config, media::ProgramConfig& program) {
+  if (!j.is_object()) return Bad("'ingest' must be an object");
+  Status keys = CheckKeys(j,
+                          {"sources", "on_air", "slate_image", "slate_text", "stall_ms",
+                           "loudness_lufs", "normalize_loudness"},
+                          "ingest");
+  if (!keys) return keys;
+  if (j.contains("sources")) {
+    if (!j["sources"].is_array() || j["sources"].empty() || j["sources"].size() > 16) {
+      return Bad("'ingest.sources' must be an array of 1..16 sources");
+    }
+    config.sources.clear();
+    for (size_t i = 0; i < j["sources"].size(); ++i) {
+      auto source = ParseSource(j["sources"][i], i);
+      if (!source) return source.error();
+      for (const auto& other : config.sources) {
+        if (other.id == source->id) return Bad("source id '" + source->id + "' is used twice");
+      }
+      config.sources.push_back(std::move(*source));
+    }
+    for (const auto& s : config.sources) {
+      if (s.backup.empty()) continue;
+      bool found = false;
+      for (const auto& other : config.sources) found = found || other.id == s.backup;
+      if (!found || s.backup == s.id) {
+        return Bad("'ingest.sources." + s.id + ".backup' must name another source");
+      }
+    }
+  }
+  if (j.contains("on_air")) {
+    auto v = String(j, "on_air", "ingest");
+    if (!v) return v.error();
+    bool found = config.sources.empty() && *v == "test";
+    for (const auto& s : config.sources) found = found || s.id == *v;
+    if (!found) return Bad("'ingest.on_air' must name a declared source");
+    config.on_air = *v;
+  }
+  for (auto [key, field] : {std::pair{"slate_image", &program.slate_image},
+                            std::pair{"slate_text", &program.slate_text}}) {
+    if (!j.contains(key)) continue;
+    auto v = String(j, key, "ingest");
+    if (!v) return v.error();
+    *field = *v;
+  }
+  if (j.contains("stall_ms")) {
+    auto v = Integer(j, "stall_ms", 100, 10000);
+    if (!v) return v.error();
+    config.stall = std::chrono::milliseconds(*v);
+  }
+  if (j.contains("loudness_lufs")) {
+    if (!j["loudness_lufs"].is_number() || j["loudness_lufs"].get<double>() < -40 ||
+        j["loudness_lufs"].get<double>() > -5) {
+      return Bad("'ingest.loudness_lufs' must be a number -40..-5");
+    }
+    config.loudness_lufs = j["loudness_lufs"].get<double>();
+  }
+  if (j.contains("normalize_loudness")) {
+    if (!j["normalize_loudness"].is_boolean()) {
+      return Bad("'ingest.normalize_loudness' must be true or false");
+    }
+    config.normalize_loudness = j["normalize_loudness"].get<bool>();
+  }
+  return Ok{};
+}
+
 // "health": warn/alarm pairs, each warn at most its alarm.
 Status ApplyHealth(const json& h, signaling::HealthThresholds& t) {
   if (!h.is_object()) return Bad("'health' must be an object");
@@ -161,7 +323,9 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   const json j = json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Bad("config must be a JSON object");
   Status keys =
-      CheckKeys(j, {"listen", "state_dir", "conference", "public_url", "program", "ice", "health"},
+      CheckKeys(j,
+                {"listen", "state_dir", "conference", "public_url", "program", "ingest", "ice",
+                 "health"},
                 "config");
   if (!keys) return keys;
   NodeConfig next = config;
@@ -180,6 +344,10 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   }
   if (j.contains("program")) {
     Status s = ApplyProgram(j["program"], next.program);
+    if (!s) return s;
+  }
+  if (j.contains("ingest")) {
+    Status s = ApplyIngest(j["ingest"], next.ingest, next.program);
     if (!s) return s;
   }
   if (j.contains("ice")) {

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
+#include "ingest/source_config.hpp"
 #include "media/ice_config.hpp"
 #include "media/program_config.hpp"
 #include "signaling/health_thresholds.hpp"
@@ -24,6 +25,7 @@ struct NodeConfig {
   std::string conference_file;  // empty: the bundled reference conference
   std::string public_url;       // base of join links; empty: https://<listen>
   media::ProgramConfig program;
+  ingest::IngestConfig ingest;  // no sources: the test pattern
   media::IceConfig ice;
   signaling::HealthThresholds health;
 };

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "ingest/ingest.hpp"
 #include "media/program.hpp"
 
 namespace bridgecast::bench {
@@ -23,6 +24,10 @@ struct Options {
   int fps = 30;
   int video_kbps = 1500;
   bool cbr_filler = false;
+};
+
+struct IgnoreIngest final : ingest::Ingest::Listener {
+  void OnIngestChanged() override {}
 };
 
 class QuitOnError final : public media::Program::Listener {
@@ -82,6 +87,13 @@ int Main(const Options& o) {
       spdlog::error("{}", program.error().message);
       return 1;
     }
+    // The node's default source: the test pattern.
+    IgnoreIngest ingest_listener;
+    auto sources = ingest::Ingest::Create(**program, {}, ingest_listener);
+    if (!sources) {
+      spdlog::error("{}", sources.error().message);
+      return 1;
+    }
     if (!AddUdpBranch(**program, (*program)->video_tee(), o.video_port) ||
         !AddUdpBranch(**program, (*program)->audio_tee(), o.audio_port)) {
       spdlog::error("cannot link the program to UDP");
@@ -91,6 +103,7 @@ int Main(const Options& o) {
       spdlog::error("{}", started.error().message);
       return 1;
     }
+    (*sources)->Start();
     std::printf("FEEDING\n");
     std::fflush(stdout);
     g_main_loop_run(loop);

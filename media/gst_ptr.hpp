@@ -46,6 +46,7 @@ using GstObjectPtr = std::unique_ptr<T, GstObjectUnref>;
 using GstElementPtr = GstObjectPtr<GstElement>;
 using GstPadPtr = GstObjectPtr<GstPad>;
 using GstBusPtr = GstObjectPtr<GstBus>;
+using GstClockPtr = GstObjectPtr<GstClock>;
 using GstCapsPtr = std::unique_ptr<GstCaps, GstCapsUnref>;
 using GstStructurePtr = std::unique_ptr<GstStructure, GstStructureFree>;
 using GstSamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;

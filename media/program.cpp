@@ -8,8 +8,6 @@
 #include <chrono>
 
 #include "media/bus_error.hpp"
-#include "media/capture_stamp.hpp"
-#include "media/wall_time.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -24,69 +22,57 @@ struct ProbeContext {
   Program* program;
 };
 
-// The wall-clock time at which `buffer` was captured: its running time on the
-// pipeline clock. Frames that waited before the encoder (a busy machine) keep
-// their capture time; "now" if unknown.
-std::chrono::milliseconds CaptureWallTime(GstPad* pad, GstBuffer* buffer) {
-  GstClockTime running = GST_CLOCK_TIME_NONE;
-  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
-    const GstSegment* segment = nullptr;
-    gst_event_parse_segment(segment_event, &segment);
-    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-    gst_event_unref(segment_event);
-  }
-  GstElementPtr element(gst_pad_get_parent_element(pad));
-  return WallTimeAt(element.get(), running).time_since_epoch();
-}
-
-// Stamps the capture time into each raw frame on its way to the encoder.
-GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer) {
-  GstCapsPtr caps(gst_pad_get_current_caps(pad));
-  GstVideoInfo video;
-  if (!caps || !gst_video_info_from_caps(&video, caps.get())) return GST_PAD_PROBE_OK;
-  GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
-  GST_PAD_PROBE_INFO_DATA(info) = buffer;
-  GstVideoFrame frame;
-  if (!gst_video_frame_map(&frame, &video, buffer, GST_MAP_READWRITE)) return GST_PAD_PROBE_OK;
-  const LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
-                       GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
-                       GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
-  // A picture too small for a stamp simply goes out without one.
-  (void)WriteCaptureStamp(luma, CaptureWallTime(pad, buffer));
-  gst_video_frame_unmap(&frame);
-  return GST_PAD_PROBE_OK;
+// The slate: a still, frozen and repeated at the program's rate.
+std::string SlateDescription(const ProgramConfig& c) {
+  const std::string still =
+      c.slate_image.empty()
+          ? "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff14304f "
+            "! video/x-raw,format=I420,width={w},height={h},framerate=1/1 "
+            "! textoverlay name=slate_text valignment=center halignment=center "
+            "line-alignment=center wrap-mode=wordchar shaded-background=false "
+            "! videoconvert "
+          : "filesrc name=slate_file ! decodebin ! videoconvert ! videoscale add-borders=true ";
+  return fmt::format(fmt::runtime(still +
+                                  "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
+                         "! imagefreeze is-live=true ! video/x-raw,framerate={fps}/1 ! vmix.sink_0 "),
+                     fmt::arg("w", c.width), fmt::arg("h", c.height), fmt::arg("fps", c.fps));
 }
 
 std::string PipelineDescription(const ProgramConfig& c) {
   const int key_int =
       std::max<int>(1, static_cast<int>(c.fps * c.keyframe_interval.count() / 1000));
   const std::string filler = c.cbr_filler ? " option-string=\"nal-hrd=cbr:filler=1\"" : "";
-  // The test pattern: moving bars, a wall clock and a tick each second.
+  const auto latency_ns = std::chrono::nanoseconds(Program::kInputLatency).count();
+  // The mixers are live aggregators: they produce a picture and 20 ms of
+  // sound on every tick of the clock, from whatever inputs have data by then.
   // h264parse puts SPS/PPS into every IDR access unit, once, for late joiners
   // and for archive segments that must decode alone. (rtph264pay's own
   // config-interval inserted them before each of the IDR's two slices, which
   // split the picture in two at every depayloader.) rtph264pay: zero-latency
   // aggregation (otherwise small NAL units go out as separate packets).
-  return fmt::format(
-      "videotestsrc is-live=true pattern=smpte horizontal-speed=2 "
-      "! video/x-raw,width={w},height={h},framerate={fps}/1 "
-      "! clockoverlay time-format=\"%H:%M:%S\" halignment=right valignment=bottom "
-      "font-desc=\"Sans 28\" shaded-background=true "
-      "! videoconvert ! video/x-raw,format=I420 ! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 "
-      "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
-      "vbv-buf-capacity=1000 key-int-max={key}{filler} "
-      "! video/x-h264,profile=constrained-baseline "
-      "! h264parse config-interval=-1 ! video/x-h264,alignment=au "
-      "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 aggregate-mode=zero-latency "
-      "! tee name=vtee allow-not-linked=true "
-      "audiotestsrc is-live=true wave=ticks volume=0.3 "
-      "! audio/x-raw,rate=48000,channels=2 ! audioconvert ! audioresample "
-      "! opusenc bitrate={abps} frame-size=20 "
-      "! rtpopuspay pt={apt} mtu={mtu} ! tee name=atee allow-not-linked=true",
-      fmt::arg("w", c.width), fmt::arg("h", c.height), fmt::arg("fps", c.fps),
-      fmt::arg("kbps", c.video_bitrate.kbps()), fmt::arg("key", key_int),
-      fmt::arg("filler", filler), fmt::arg("vpt", kVideoPayloadType), fmt::arg("mtu", kMtu),
-      fmt::arg("abps", c.audio_bitrate.bps()), fmt::arg("apt", kAudioPayloadType));
+  return SlateDescription(c) +
+         fmt::format(
+             "compositor name=vmix background=black min-upstream-latency={lat} "
+             "! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 "
+             "! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 "
+             "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
+             "vbv-buf-capacity=1000 key-int-max={key}{filler} "
+             "! video/x-h264,profile=constrained-baseline "
+             "! h264parse config-interval=-1 ! video/x-h264,alignment=au "
+             "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 "
+             "aggregate-mode=zero-latency "
+             "! tee name=vtee allow-not-linked=true "
+             "audiotestsrc is-live=true wave=silence samplesperbuffer=960 "
+             "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved ! amix.sink_0 "
+             "audiomixer name=amix min-upstream-latency={lat} output-buffer-duration=20000000 "
+             "! audio/x-raw,format=F32LE,rate=48000,channels=2 ! audioconvert "
+             "! opusenc bitrate={abps} frame-size=20 "
+             "! rtpopuspay pt={apt} mtu={mtu} ! tee name=atee allow-not-linked=true",
+             fmt::arg("lat", latency_ns), fmt::arg("w", c.width), fmt::arg("h", c.height),
+             fmt::arg("fps", c.fps), fmt::arg("kbps", c.video_bitrate.kbps()),
+             fmt::arg("key", key_int), fmt::arg("filler", filler),
+             fmt::arg("vpt", kVideoPayloadType), fmt::arg("mtu", kMtu),
+             fmt::arg("abps", c.audio_bitrate.bps()), fmt::arg("apt", kAudioPayloadType));
 }
 
 }  // namespace
@@ -138,6 +124,20 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
   GstElementPtr payloader(gst_bin_get_by_name(bin, "vpay"));
   GstElementPtr video_tee(gst_bin_get_by_name(bin, "vtee"));
   GstElementPtr audio_tee(gst_bin_get_by_name(bin, "atee"));
+  GstElementPtr compositor(gst_bin_get_by_name(bin, "vmix"));
+  GstElementPtr audio_mixer(gst_bin_get_by_name(bin, "amix"));
+  program->compositor_ = compositor.get();
+  program->audio_mixer_ = audio_mixer.get();
+  if (GstElementPtr text{gst_bin_get_by_name(bin, "slate_text")}) {
+    const std::string slate = config.slate_title.empty()
+                                  ? config.slate_text
+                                  : config.slate_title + "\n\n" + config.slate_text;
+    g_object_set(text.get(), "text", slate.c_str(), "font-desc",
+                 fmt::format("Sans Bold {}", std::max(12, config.height / 24)).c_str(), nullptr);
+  }
+  if (GstElementPtr file{gst_bin_get_by_name(bin, "slate_file")}) {
+    g_object_set(file.get(), "location", config.slate_image.c_str(), nullptr);
+  }
   program->encoder_ = encoder.get();
   program->video_tee_ = video_tee.get();
   program->audio_tee_ = audio_tee.get();
@@ -153,12 +153,6 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
   gst_pad_add_probe(pay_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &Program::OnEncodedFrame,
                     program.get(), nullptr);
 
-  if (config.capture_stamp) {
-    GstPadPtr encoder_sink(gst_element_get_static_pad(encoder.get(), "sink"));
-    gst_pad_add_probe(encoder_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr,
-                      nullptr);
-  }
-
   GstBusPtr bus(gst_element_get_bus(pipeline));
   program->bus_watch_ = gst_bus_add_watch(bus.get(), &Program::OnBusMessage, program.get());
   return program;
@@ -168,6 +162,54 @@ Program::~Program() {
   if (keyframe_timer_) g_source_remove(keyframe_timer_);
   if (bus_watch_) g_source_remove(bus_watch_);
   if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+}
+
+Program::Input* Program::AddInput(const std::string& id) {
+  for (const auto& input : inputs_) {
+    if (input->id == id) return nullptr;
+  }
+  auto input = std::make_unique<Input>();
+  input->id = id;
+  const auto latency = std::chrono::nanoseconds(kInputLatency).count();
+  GstBin* bin = GST_BIN(pipeline_.get());
+  struct Branch {
+    GstElement** src;
+    GstElement* mixer;
+    guint max_buffers;
+  };
+  // Bounded and leaky: a source that floods drops its own oldest buffers
+  // instead of holding up the mixer.
+  for (Branch b : {Branch{&input->video, compositor_, 8}, Branch{&input->audio, audio_mixer_, 50}}) {
+    GstElement* src = gst_element_factory_make("appsrc", nullptr);
+    g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "min-latency", latency,
+                 "max-latency", latency, "max-buffers", static_cast<guint64>(b.max_buffers), "max-bytes",
+                 static_cast<guint64>(0),
+                 "leaky-type", 2 /* downstream: drop the oldest */, "block", FALSE, nullptr);
+    gst_bin_add(bin, src);
+    GstPadPtr src_pad(gst_element_get_static_pad(src, "src"));
+    GstPadPtr sink_pad(gst_element_request_pad_simple(b.mixer, "sink_%u"));
+    if (gst_pad_link(src_pad.get(), sink_pad.get()) != GST_PAD_LINK_OK) return nullptr;
+    if (b.mixer == compositor_) {
+      g_object_set(sink_pad.get(), "zorder", 1u, "alpha", 0.0, nullptr);
+      input->video_pad = sink_pad.get();  // the compositor keeps its reference
+    }
+    *b.src = src;
+  }
+  inputs_.push_back(std::move(input));
+  return inputs_.back().get();
+}
+
+void Program::Show(const std::optional<std::string>& id) {
+  for (const auto& input : inputs_) {
+    g_object_set(input->video_pad, "alpha", id && *id == input->id ? 1.0 : 0.0, nullptr);
+  }
+}
+
+std::chrono::nanoseconds Program::RunningTime() const {
+  GstClockPtr clock(gst_element_get_clock(pipeline_.get()));
+  if (!clock) return std::chrono::nanoseconds(0);
+  return std::chrono::nanoseconds(gst_clock_get_time(clock.get()) -
+                                  gst_element_get_base_time(pipeline_.get()));
 }
 
 Status Program::Start() {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
@@ -21,9 +22,12 @@ namespace bridgecast::media {
 GstCapsPtr ProgramVideoRtpCaps();
 GstCapsPtr ProgramAudioRtpCaps();
 
-// The program: one source, encoded once (H.264 constrained-baseline + Opus),
+// The program: a video compositor and an audio mixer whose inputs are the
+// ingest sources (appsrcs fed with raw pictures and samples), over a slate and
+// silence that always run; encoded once (H.264 constrained-baseline + Opus),
 // payloaded once, and fanned out through one tee per stream. Point sessions
-// attach branches to the tees.
+// attach branches to the tees. The mixers run on the clock whatever the
+// inputs do, so the points never miss a frame when a source fails.
 class Program {
  public:
   class Listener {
@@ -38,6 +42,25 @@ class Program {
   ~Program();
   Program(const Program&) = delete;
   Program& operator=(const Program&) = delete;
+
+  // A source's way into the program: appsrcs for raw I420 pictures at the
+  // program's size and F32 stereo samples at 48 kHz, timestamped in the
+  // program's running time. Owned by the pipeline.
+  struct Input {
+    std::string id;
+    GstElement* video = nullptr;
+    GstElement* audio = nullptr;
+    GstPad* video_pad = nullptr;  // the compositor's pad
+  };
+  // How far ahead of the mixers' deadline an input's buffers must arrive.
+  static constexpr std::chrono::milliseconds kInputLatency{100};
+
+  // Adds an input, hidden; before Start only. Null if the id is taken.
+  Input* AddInput(const std::string& id);
+  // Shows one input (or none: the slate) from the next picture on. Main loop.
+  void Show(const std::optional<std::string>& id);
+  // The pipeline's running time now; any thread, after Start.
+  std::chrono::nanoseconds RunningTime() const;
 
   Status Start();
 
@@ -66,6 +89,9 @@ class Program {
   GstElement* encoder_ = nullptr;  // owned by pipeline_
   GstElement* video_tee_ = nullptr;
   GstElement* audio_tee_ = nullptr;
+  GstElement* compositor_ = nullptr;
+  GstElement* audio_mixer_ = nullptr;
+  std::vector<std::unique_ptr<Input>> inputs_;
   guint bus_watch_ = 0;
   guint keyframe_timer_ = 0;
   KeyframeThrottle throttle_;

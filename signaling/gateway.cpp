@@ -245,10 +245,11 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
   sink_->Send(id, server_message::Welcome(conference_.id, conference_.title,
                                           ToString(claims->role), point, session_id));
   SendInitialState(peer, hello.last_seq);
+  const bool staff = claims->role == Role::kChair || claims->role == Role::kOperator;
+  if (staff && program_.status) sink_->Send(id, server_message::Program(program_.status()));
   // The chair's console and the operator's board may watch the program too:
   // a media session like a point's, but no presence and no place in /api/points.
-  const bool preview =
-      hello.preview && (claims->role == Role::kChair || claims->role == Role::kOperator);
+  const bool preview = hello.preview && staff;
   if (!point && !preview) return;
   if (point && first_connection) {
     spdlog::info("point {}: joined", point->id);
@@ -290,6 +291,11 @@ void Gateway::OnCommand(Peer& peer, const CommandMessage& message) {
   if (!command) {
     return sink_->Send(id, server_message::CommandError(message.id, command.error().code,
                                                         command.error().message));
+  }
+  if (const auto* select = std::get_if<agenda::cmd::SelectSource>(&*command);
+      select && program_.has_source && !program_.has_source(select->source)) {
+    return sink_->Send(id, server_message::CommandError(message.id, "unknown_source",
+                                                        "no source '" + select->source + "'"));
   }
   const std::uint64_t head = store_.LastSeq(conference_.id);
   auto events = Execute(*command, *peer.actor);
@@ -345,6 +351,11 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   if (points || attendance_json || attendance_csv) {
     if (auto refused = RequireStaff(request)) return *refused;
     return points ? PointsReport() : AttendanceReport(attendance_csv);
+  }
+  if (request.path == "/api/program") {
+    if (auto refused = RequireStaff(request)) return *refused;
+    if (!program_.status) return ErrorResponse(404, "not_found", "no program sources");
+    return JsonResponse(200, program_.status());
   }
   if (request.path == "/api/join-links") {
     // Every point's token: for the technical operator who hands them out.
@@ -417,7 +428,7 @@ HttpResponse Gateway::PointsReport() const {
   return JsonResponse(200, {{"points", std::move(points)}});
 }
 
-void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
+std::vector<ConnectionId> Gateway::StaffConnections() const {
   std::vector<ConnectionId> staff;
   for (const auto& [id, peer] : peers_) {
     if (peer->actor && (peer->actor->role == agenda::Role::kChair ||
@@ -425,6 +436,19 @@ void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
       staff.push_back(id);
     }
   }
+  return staff;
+}
+
+void Gateway::PushProgram() {
+  if (!program_.status || !sink_) return;
+  const std::vector<ConnectionId> staff = StaffConnections();
+  if (staff.empty()) return;
+  const std::string frame = server_message::Program(program_.status());
+  for (ConnectionId id : staff) sink_->Send(id, frame);
+}
+
+void Gateway::PushStats(std::optional<std::chrono::milliseconds> keyframe_age) {
+  const std::vector<ConnectionId> staff = StaffConnections();
   // Nobody to show it to: no report to build (the rate then spans the gap).
   if (staff.empty()) return;
   const TimePoint now = clock_.Now();

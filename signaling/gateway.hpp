@@ -68,6 +68,17 @@ class Gateway final : public Server::Listener {
   // newest keyframe is. The node calls it every 2 s.
   void PushStats(std::optional<std::chrono::milliseconds> keyframe_age);
 
+  // The program's sources: their state for staff (the `program` message,
+  // GET /api/program) and the check that program.select names one.
+  struct ProgramControl {
+    std::function<nlohmann::json()> status;
+    std::function<bool(std::string_view)> has_source;
+  };
+  void set_program(ProgramControl control) { program_ = std::move(control); }
+  // Sends every chair and operator socket the `program` message; the node
+  // calls it whenever a source's state or what is on air changes.
+  void PushProgram();
+
   size_t points_joined() const { return by_point_.size(); }
   size_t points_connected() const;
 
@@ -112,6 +123,9 @@ class Gateway final : public Server::Listener {
   std::map<std::string, ConnectionId> by_point_;  // points with a live socket
   HealthThresholds thresholds_;
   std::function<nlohmann::json()> join_links_;
+  ProgramControl program_;
+  // Chair and operator sockets past hello.
+  std::vector<ConnectionId> StaffConnections() const;
   // Per point, bytes sent at the last stats push (and when), for its rate.
   struct SentSample {
     std::uint64_t bytes = 0;

@@ -51,6 +51,11 @@ std::string CommandError(const json& id, std::string_view code, std::string_view
       {{"type", "error"}, {"code", code}, {"message", message}, {"id", id}, {"fatal", false}});
 }
 
+std::string Program(nlohmann::json status) {
+  status["type"] = "program";
+  return status.dump();
+}
+
 std::string Stats(std::int64_t at_ms, nlohmann::json keyframe_age_ms, nlohmann::json thresholds,
                   nlohmann::json points) {
   return nlohmann::json{{"type", "stats"},

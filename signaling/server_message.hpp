@@ -27,6 +27,10 @@ std::string Event(const nlohmann::json& event);
 std::string Ack(const nlohmann::json& id, std::uint64_t seq);
 std::string CommandError(const nlohmann::json& id, std::string_view code,
                          std::string_view message);
+// What is on air and the state of every ingest source, for staff: `status`
+// is Ingest::Status() with "type":"program" added.
+std::string Program(nlohmann::json status);
+
 // Link health for staff (Gateway::PushStats); `keyframe_age_ms` is null when
 // no keyframe was seen yet.
 std::string Stats(std::int64_t at_ms, nlohmann::json keyframe_age_ms, nlohmann::json thresholds,

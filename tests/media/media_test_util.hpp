@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "ingest/ingest.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/program.hpp"
 #include "tests/support/run_loop.hpp"
@@ -37,8 +38,12 @@ inline ProgramConfig SmallProgram() {
 using bridgecast::test::RunLoopFor;
 using bridgecast::test::RunLoopUntil;
 
-// A program for tests that attach branches to its tees; created, not started
-// (attach counters first, then Start()).
+struct NullIngestListener final : ingest::Ingest::Listener {
+  void OnIngestChanged() override {}
+};
+
+// A program on the test pattern, for tests that attach branches to its tees;
+// created, not started (attach counters first, then Start()).
 class TestProgram {
  public:
   explicit TestProgram(const ProgramConfig& config = SmallProgram()) {
@@ -46,15 +51,30 @@ class TestProgram {
     auto created = Program::Create(config, listener, clock_);
     REQUIRE(created.ok());
     program_ = std::move(*created);
+    auto sources = ingest::Ingest::Create(*program_, {}, ingest_listener_);
+    REQUIRE(sources.ok());
+    ingest_ = std::move(*sources);
   }
   Program& operator*() { return *program_; }
   Program* operator->() { return program_.get(); }
+  // Starts the program and its test pattern; returns once the pattern is on
+  // air (before, the program shows the slate).
+  Status Start() {
+    Status started = program_->Start();
+    if (!started) return started;
+    ingest_->Start();
+    RunLoopUntil([&] { return ingest_->on_air().has_value(); }, std::chrono::seconds(5));
+    if (!ingest_->on_air()) return Error{"media_failed", "the test pattern did not go on air"};
+    return started;
+  }
 
   NullProgramListener listener;
 
  private:
   SteadyClock clock_;
+  NullIngestListener ingest_listener_;
   std::unique_ptr<Program> program_;
+  std::unique_ptr<ingest::Ingest> ingest_;
 };
 
 // A tee branch ending in a fakesink, counting RTP packets.

@@ -83,7 +83,7 @@ TEST_CASE("a point's keyframe request (PLI) reaches the encoder and a keyframe f
   // No regular keyframe while the test runs: any keyframe is one asked for.
   config.keyframe_interval = 60s;
   test::TestProgram program(config);
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   Link link(*program, {.name = "pli"});
   // Connecting asks for one keyframe; wait for it, as a joining point does.
   const bool joined = RunLoopUntil([&] { return link.counters->keyframes >= 1; }, 15s);
@@ -128,7 +128,7 @@ TEST_CASE("a point's keyframe request (PLI) reaches the encoder and a keyframe f
 TEST_CASE("NACK and retransmission recover video packets lost on the way to a point") {
   const ProgramConfig config = test::SmallProgram();
   test::TestProgram program(config);
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   // parse = false counts a frame only with no sequence gap after the jitter
   // buffer: a dropped packet that was not retransmitted costs its frame.
   Link link(*program, {.name = "nack", .parse = false, .drop_video_every = 10});

@@ -81,7 +81,7 @@ void CheckDecodesWhole(const std::string& path, double frames, double tolerance)
 TEST_CASE("the recorder writes decodable TS segments of the program and closes them on stop") {
   ScratchDir dir;
   test::TestProgram program(OneSecondKeyframes());
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   RecordingListener listener;
   const auto before = std::chrono::system_clock::now();
   auto recorder = Recorder::Start(*program, ShortSegments(dir.path, 3), listener);
@@ -139,7 +139,7 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
 TEST_CASE("two runs export to one MP4 with chapters") {
   ScratchDir dir;
   test::TestProgram program(OneSecondKeyframes());
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   std::vector<std::vector<std::string>> runs;
   std::chrono::milliseconds recorded{0};
   for (unsigned run = 1; run <= 2; ++run) {
@@ -186,7 +186,7 @@ TEST_CASE("a write error stops the recording, not the program") {
   test::TestProgram program(OneSecondKeyframes());
   test::RtpCounter video(*program, program->video_tee());
   test::RtpCounter audio(*program, program->audio_tee());
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   RecordingListener listener;
 
   SECTION("disk full") {

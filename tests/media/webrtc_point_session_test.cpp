@@ -22,7 +22,7 @@ struct RecordingListener final : PointSession::Listener {
 
 TEST_CASE("a point session offers send-only H.264 with NACK/RTX and Opus on loopback ICE") {
   test::TestProgram program;
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   RecordingListener listener;
   auto session = WebRtcPointSession::Create(*program, IceConfig{{"127.0.0.1"}, ""}, listener, "t1");
   INFO((session.ok() ? "" : session.error().message));
@@ -64,7 +64,7 @@ TEST_CASE("nothing queues up for a point before its link is up") {
   // outlive the program's streaming threads that count them.
   std::array<std::atomic<int>, 2> entered{};
   test::TestProgram program;
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   RecordingListener listener;
   auto session = WebRtcPointSession::Create(*program, IceConfig{{"127.0.0.1"}, ""}, listener, "g1");
   REQUIRE(session.ok());
@@ -105,7 +105,7 @@ TEST_CASE("nothing queues up for a point before its link is up") {
 TEST_CASE("removing a point session leaves the program flowing to others") {
   test::TestProgram program;
   test::RtpCounter other(*program, program->video_tee());
-  REQUIRE(program->Start());
+  REQUIRE(program.Start());
   for (int round = 0; round < 3; ++round) {
     RecordingListener listener;
     auto session =

@@ -1,0 +1,443 @@
+#include "ingest/decoded_source.hpp"
+
+#include <fmt/format.h>
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "media/bus_error.hpp"
+#include "media/capture_stamp.hpp"
+#include "media/wall_time.hpp"
+
+namespace bridgecast::ingest {
+namespace {
+
+using media::GstCapsPtr;
+using media::GstElementPtr;
+using media::GstPadPtr;
+
+constexpr std::array kMaxBackoffSeconds = {1, 2, 4, 8, 10};
+
+std::string VideoBranch(const media::ProgramConfig& p) {
+  // Frames beyond the program's rate are dropped before they are scaled.
+  return fmt::format(
+      "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky=downstream "
+      "! videorate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
+      "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
+      "! appsink name=video sync={{sync}} async=false max-buffers=2 drop=true",
+      fmt::arg("fps", p.fps), fmt::arg("w", p.width), fmt::arg("h", p.height));
+}
+
+constexpr std::string_view kAudioBranch =
+    "queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky=downstream "
+    "! audioconvert ! audioresample "
+    "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
+    "! appsink name=audio sync={sync} async=false max-buffers=50 drop=true";
+
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string CodecName(const GstCaps* caps) {
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const std::string_view name = gst_structure_get_name(s);
+  if (name == "video/x-h264") return "H.264";
+  if (name == "video/x-h265") return "H.265";
+  if (name == "image/jpeg") return "MJPEG";
+  if (name == "video/x-raw") return "raw";
+  if (name == "audio/x-opus") return "Opus";
+  if (name == "audio/x-raw") return "PCM";
+  if (name == "audio/mpeg") {
+    int version = 0;
+    gst_structure_get_int(s, "mpegversion", &version);
+    return version == 1 ? "MPEG audio" : "AAC";
+  }
+  media::GCharPtr text(gst_caps_to_string(caps));
+  std::string out = text ? text.get() : "unknown";
+  return out.substr(0, out.find(','));
+}
+
+// Container and transport layers on the way to the codecs.
+constexpr std::array<std::string_view, 14> kContainers = {
+    "video/mpegts",       "video/quicktime",  "video/x-matroska", "video/webm",
+    "video/x-msvideo",    "video/x-flv",      "application/x-rtp", "application/ogg",
+    "audio/x-m4a",        "audio/x-wav",      "application/x-id3", "application/x-apetag",
+    "application/x-rtcp", "video/x-raw"};
+constexpr std::array<std::string_view, 7> kCodecs = {
+    "video/x-h264", "video/x-h265", "image/jpeg", "audio/x-raw",
+    "audio/x-opus", "audio/mpeg",   "video/x-raw"};
+
+// The clock of the points, not a sound card's: samples from ALSA are
+// resampled to it instead of drifting against the other sources.
+void UseSystemClock(GstElement* pipeline) {
+  GstClock* clock = gst_system_clock_obtain();
+  gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);
+  gst_object_unref(clock);
+}
+
+GstFlowReturn OnVideoSample(GstAppSink* sink, gpointer data) {
+  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<SourceFeed*>(data)->PushVideo(sample.get());
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn OnAudioSample(GstAppSink* sink, gpointer data) {
+  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<SourceFeed*>(data)->PushAudio(sample.get());
+  return GST_FLOW_OK;
+}
+
+// The test pattern's glass-to-glass stamp: its capture time in the picture.
+GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+  GstCapsPtr caps(gst_pad_get_current_caps(pad));
+  GstVideoInfo video;
+  if (!caps || !gst_video_info_from_caps(&video, caps.get())) return GST_PAD_PROBE_OK;
+  GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
+  GST_PAD_PROBE_INFO_DATA(info) = buffer;
+  GstClockTime running = GST_CLOCK_TIME_NONE;
+  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(segment_event, &segment);
+    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    gst_event_unref(segment_event);
+  }
+  GstElementPtr element(gst_pad_get_parent_element(pad));
+  const auto captured = media::WallTimeAt(element.get(), running).time_since_epoch();
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &video, buffer, GST_MAP_READWRITE)) return GST_PAD_PROBE_OK;
+  const media::LumaPlane luma{static_cast<uint8_t*>(GST_VIDEO_FRAME_PLANE_DATA(&frame, 0)),
+                              GST_VIDEO_FRAME_WIDTH(&frame), GST_VIDEO_FRAME_HEIGHT(&frame),
+                              GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0)};
+  // A picture too small for a stamp simply goes out without one.
+  (void)media::WriteCaptureStamp(luma, captured);
+  gst_video_frame_unmap(&frame);
+  return GST_PAD_PROBE_OK;
+}
+
+}  // namespace
+
+bool DecodedSource::Accepts(const GstCaps* caps) {
+  if (!caps || gst_caps_is_empty(caps) || gst_caps_is_any(caps)) return true;
+  const std::string_view name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  const bool media = name.starts_with("video/") || name.starts_with("audio/") ||
+                     name.starts_with("image/");
+  if (!media) return true;  // subtitles, data streams: ignored later, not refused
+  return std::find(kContainers.begin(), kContainers.end(), name) != kContainers.end() ||
+         std::find(kCodecs.begin(), kCodecs.end(), name) != kCodecs.end();
+}
+
+DecodedSource::DecodedSource(SourceConfig config, const media::ProgramConfig& program,
+                             SourceFeed& feed, SourceListener& listener)
+    : config_(std::move(config)), program_(program), feed_(feed), listener_(listener) {}
+
+DecodedSource::~DecodedSource() {
+  if (restart_timer_) g_source_remove(restart_timer_);
+  Stop();
+}
+
+std::string DecodedSource::InputFormat() const {
+  std::lock_guard lock(mutex_);
+  if (video_codec_.empty() && audio_codec_.empty()) return {};
+  std::string out = video_size_;
+  if (!video_codec_.empty()) out += (out.empty() ? "" : " ") + video_codec_;
+  if (!audio_codec_.empty()) out += (out.empty() ? "" : ", ") + audio_codec_;
+  return out;
+}
+
+void DecodedSource::SetFormat(const std::string& video, const std::string& audio) {
+  std::lock_guard lock(mutex_);
+  if (!video.empty()) video_codec_ = video;
+  if (!audio.empty()) audio_codec_ = audio;
+}
+
+Status DecodedSource::Build() {
+  const bool live_sync = config_.kind == SourceKind::kFile;  // a file plays in real time
+  const std::string sync = live_sync ? "true" : "false";
+  std::string video_branch = fmt::format(fmt::runtime(VideoBranch(program_)), fmt::arg("sync", sync));
+  std::string audio_branch = fmt::format(fmt::runtime(kAudioBranch), fmt::arg("sync", sync));
+  std::string description;
+  switch (config_.kind) {
+    case SourceKind::kTestPattern:
+      description = fmt::format(
+          "videotestsrc is-live=true pattern={pattern} horizontal-speed=2 "
+          "! video/x-raw,width={w},height={h},framerate={fps}/1 "
+          "! clockoverlay time-format=\"%H:%M:%S\" halignment=right valignment=bottom "
+          "font-desc=\"Sans 28\" shaded-background=true "
+          "! videoconvert ! video/x-raw,format=I420 "
+          "! appsink name=video sync=false async=false max-buffers=2 drop=true "
+          "audiotestsrc is-live=true {wave} samplesperbuffer=960 "
+          "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
+          "! appsink name=audio sync=false async=false max-buffers=50 drop=true",
+          fmt::arg("pattern", config_.pattern), fmt::arg("w", program_.width),
+          fmt::arg("h", program_.height), fmt::arg("fps", program_.fps),
+          fmt::arg("wave", config_.tone_hz > 0
+                               ? fmt::format("wave=sine freq={} volume=0.3", config_.tone_hz)
+                               : std::string("wave=ticks volume=0.3")));
+      break;
+    case SourceKind::kDevice: {
+      description = "v4l2src device=" + Quoted(config_.video_device) + " ! decodebin ! " +
+                    video_branch;
+      const std::string& a = config_.audio_device;
+      if (a.starts_with("alsa:")) {
+        description += " alsasrc device=" + Quoted(a.substr(5)) + " ! " + audio_branch;
+      } else if (a == "pulse") {
+        description += " pulsesrc ! " + audio_branch;
+      } else if (a.starts_with("pulse:")) {
+        description += " pulsesrc device=" + Quoted(a.substr(6)) + " ! " + audio_branch;
+      }
+      break;
+    }
+    case SourceKind::kFile:
+    case SourceKind::kSrt:
+    case SourceKind::kRtsp:
+      description = "uridecodebin name=decoder " + video_branch + " " + audio_branch;
+      break;
+    case SourceKind::kWhip:
+      return Error{"bad_config", "a WHIP source is not decoded here"};
+  }
+  GError* raw_error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &raw_error);
+  media::GErrorPtr error(raw_error);
+  if (!pipeline || error) {
+    if (pipeline) gst_object_unref(pipeline);
+    return Error{"media_failed",
+                 std::string("cannot build the source: ") + (error ? error->message : "unknown")};
+  }
+  gst_object_ref_sink(pipeline);
+  pipeline_.reset(pipeline);
+  UseSystemClock(pipeline);
+  GstBin* bin = GST_BIN(pipeline);
+  GstElementPtr video(gst_bin_get_by_name(bin, "video"));
+  GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
+  GstAppSinkCallbacks video_callbacks{};
+  video_callbacks.new_sample = &OnVideoSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(video.get()), &video_callbacks, &feed_, nullptr);
+  GstAppSinkCallbacks audio_callbacks{};
+  audio_callbacks.new_sample = &OnAudioSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(audio.get()), &audio_callbacks, &feed_, nullptr);
+  if (config_.kind == SourceKind::kTestPattern && program_.capture_stamp) {
+    GstPadPtr sink(gst_element_get_static_pad(video.get(), "sink"));
+    gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr, nullptr);
+  }
+  if (config_.kind == SourceKind::kTestPattern) SetFormat("test pattern", "test tone");
+  if (GstElementPtr decoder{gst_bin_get_by_name(bin, "decoder")}) {
+    std::string uri = config_.uri;
+    if (config_.kind == SourceKind::kFile) {
+      media::GCharPtr file_uri(gst_filename_to_uri(config_.uri.c_str(), nullptr));
+      if (!file_uri) return Error{"bad_config", "bad file path " + config_.uri};
+      uri = file_uri.get();
+    }
+    g_object_set(decoder.get(), "uri", uri.c_str(), nullptr);
+    g_signal_connect(decoder.get(), "pad-added", G_CALLBACK(&DecodedSource::OnPadAdded), this);
+    g_signal_connect(decoder.get(), "no-more-pads", G_CALLBACK(&DecodedSource::OnNoMorePads),
+                     this);
+    g_signal_connect(decoder.get(), "autoplug-continue",
+                     G_CALLBACK(&DecodedSource::OnAutoplugContinue), this);
+    g_signal_connect(decoder.get(), "source-setup", G_CALLBACK(&DecodedSource::OnSourceSetup),
+                     this);
+  }
+  media::GstBusPtr bus(gst_element_get_bus(pipeline));
+  bus_watch_ = gst_bus_add_watch(bus.get(), &DecodedSource::OnBus, this);
+  return Ok{};
+}
+
+void DecodedSource::Start() {
+  restart_timer_ = 0;
+  Stop();
+  {
+    std::lock_guard lock(mutex_);
+    refused_.clear();
+    video_linked_ = false;
+  }
+  feed_.Restart();
+  frames_at_start_ = feed_.frames();
+  if (Status built = Build(); !built) {
+    Fail(built.error().message);
+    return;
+  }
+  listener_.OnSourceConnecting(config_.id);
+  if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    Fail("the source refused to start");
+  }
+}
+
+void DecodedSource::Stop() {
+  if (bus_watch_) g_source_remove(bus_watch_);
+  bus_watch_ = 0;
+  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  pipeline_.reset();
+}
+
+void DecodedSource::Fail(const std::string& reason) {
+  spdlog::warn("ingest: source {} failed: {}", config_.id, reason);
+  Stop();
+  listener_.OnSourceFailed(config_.id, reason);
+  ScheduleRestart();
+}
+
+void DecodedSource::ScheduleRestart() {
+  if (restart_timer_) return;
+  // Pictures flowed since the last start: this is a new failure, not a
+  // repeated one.
+  if (feed_.frames() > frames_at_start_) failures_ = 0;
+  const int wait = kMaxBackoffSeconds[std::min<size_t>(failures_, kMaxBackoffSeconds.size() - 1)];
+  ++failures_;
+  restart_timer_ = g_timeout_add_seconds(
+      static_cast<guint>(wait),
+      [](gpointer data) -> gboolean {
+        static_cast<DecodedSource*>(data)->Start();
+        return G_SOURCE_REMOVE;
+      },
+      this);
+}
+
+gboolean DecodedSource::OnBus(GstBus*, GstMessage* message, gpointer data) {
+  auto* self = static_cast<DecodedSource*>(data);
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_ERROR: {
+      std::string debug;
+      std::string text = media::BusErrorText(message, &debug);
+      spdlog::debug("ingest: {}: {} ({})", self->config_.id, text, debug);
+      {
+        std::lock_guard lock(self->mutex_);
+        if (!self->refused_.empty()) text = self->refused_;
+      }
+      self->bus_watch_ = 0;  // removed by returning G_SOURCE_REMOVE
+      self->Fail(text);
+      return G_SOURCE_REMOVE;
+    }
+    case GST_MESSAGE_EOS:
+      if (self->config_.kind == SourceKind::kFile && self->config_.loop) {
+        gst_element_seek_simple(self->pipeline_.get(), GST_FORMAT_TIME,
+                                static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH |
+                                                          GST_SEEK_FLAG_KEY_UNIT),
+                                0);
+        return G_SOURCE_CONTINUE;
+      }
+      self->bus_watch_ = 0;
+      if (self->config_.kind == SourceKind::kFile) {
+        self->Stop();
+        self->listener_.OnSourceIdle(self->config_.id, "the file has ended");
+      } else {
+        self->Fail("the stream ended");
+      }
+      return G_SOURCE_REMOVE;
+    case GST_MESSAGE_APPLICATION:
+      // Posted by OnNoMorePads: nothing we can show came.
+      if (gst_message_has_name(message, "no-video")) {
+        std::string reason;
+        {
+          std::lock_guard lock(self->mutex_);
+          reason = self->refused_.empty() ? "the stream has no video" : self->refused_;
+        }
+        self->bus_watch_ = 0;
+        self->Fail(reason);
+        return G_SOURCE_REMOVE;
+      }
+      return G_SOURCE_CONTINUE;
+    default:
+      return G_SOURCE_CONTINUE;
+  }
+}
+
+gboolean DecodedSource::OnAutoplugContinue(GstElement*, GstPad*, GstCaps* caps, gpointer data) {
+  auto* self = static_cast<DecodedSource*>(data);
+  const std::string_view name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  const bool codec = std::find(kCodecs.begin(), kCodecs.end(), name) != kCodecs.end();
+  if (codec && name != "video/x-raw" && name != "audio/x-raw") {
+    const std::string codec_name = CodecName(caps);
+    name.starts_with("audio/") ? self->SetFormat("", codec_name) : self->SetFormat(codec_name, "");
+  }
+  if (Accepts(caps)) return TRUE;
+  // Exposed undecoded: OnPadAdded names it.
+  return FALSE;
+}
+
+void DecodedSource::OnSourceSetup(GstElement*, GstElement* source, gpointer data) {
+  auto* self = static_cast<DecodedSource*>(data);
+  GObjectClass* klass = G_OBJECT_GET_CLASS(source);
+  if (self->config_.kind == SourceKind::kSrt && !self->config_.passphrase.empty() &&
+      g_object_class_find_property(klass, "passphrase")) {
+    g_object_set(source, "passphrase", self->config_.passphrase.c_str(), nullptr);
+  }
+  if (self->config_.kind == SourceKind::kRtsp && g_object_class_find_property(klass, "latency")) {
+    // rtspsrc: 200 ms of jitter buffer (not 2 s); UDP with TCP as the
+    // fallback, or TCP only.
+    g_object_set(source, "latency", 200u, nullptr);
+    if (self->config_.rtsp_tcp_only) {
+      gst_util_set_object_arg(G_OBJECT(source), "protocols", "tcp");
+    }
+  }
+}
+
+void DecodedSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
+  auto* self = static_cast<DecodedSource*>(data);
+  GstCapsPtr caps(gst_pad_get_current_caps(pad));
+  if (!caps) caps.reset(gst_pad_query_caps(pad, nullptr));
+  if (!caps || gst_caps_is_empty(caps.get())) return;
+  const GstStructure* s = gst_caps_get_structure(caps.get(), 0);
+  const std::string_view name = gst_structure_get_name(s);
+  const bool video = name == "video/x-raw";
+  const bool audio = name == "audio/x-raw";
+  if (!video && !audio) {
+    const bool picture = name.starts_with("video/") || name.starts_with("image/");
+    if (picture || name.starts_with("audio/")) {
+      const std::string reason = fmt::format("unsupported {} codec: {}",
+                                             picture ? "video" : "audio", CodecName(caps.get()));
+      spdlog::warn("ingest: {}: {}", self->config_.id, reason);
+      std::lock_guard lock(self->mutex_);
+      if (picture || self->refused_.empty()) self->refused_ = reason;
+    }
+    return;
+  }
+  if (video) {
+    int width = 0, height = 0, num = 0, den = 1;
+    gst_structure_get_int(s, "width", &width);
+    gst_structure_get_int(s, "height", &height);
+    gst_structure_get_fraction(s, "framerate", &num, &den);
+    std::lock_guard lock(self->mutex_);
+    self->video_size_ = num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height,
+                                              static_cast<double>(num) / den)
+                                : fmt::format("{}x{}", width, height);
+  }
+  GstElementPtr sink(gst_bin_get_by_name(GST_BIN(self->pipeline_.get()), video ? "video" : "audio"));
+  // Walk up from the appsink to the first element of its branch: the queue.
+  GstElementPtr first(GST_ELEMENT(gst_object_ref(sink.get())));
+  while (true) {
+    GstPadPtr sink_pad(gst_element_get_static_pad(first.get(), "sink"));
+    GstPadPtr peer(sink_pad ? gst_pad_get_peer(sink_pad.get()) : nullptr);
+    if (!peer) break;
+    first.reset(gst_pad_get_parent_element(peer.get()));
+  }
+  GstPadPtr branch_sink(gst_element_get_static_pad(first.get(), "sink"));
+  if (gst_pad_is_linked(branch_sink.get())) return;  // a second stream of the kind
+  if (gst_pad_link(pad, branch_sink.get()) == GST_PAD_LINK_OK && video) {
+    std::lock_guard lock(self->mutex_);
+    self->video_linked_ = true;
+  }
+}
+
+void DecodedSource::OnNoMorePads(GstElement* decoder, gpointer data) {
+  auto* self = static_cast<DecodedSource*>(data);
+  bool linked = false;
+  {
+    std::lock_guard lock(self->mutex_);
+    linked = self->video_linked_;
+  }
+  if (!linked) {
+    gst_element_post_message(
+        decoder, gst_message_new_application(GST_OBJECT(decoder),
+                                             gst_structure_new_empty("no-video")));
+  }
+}
+
+}  // namespace bridgecast::ingest

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <gst/gst.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "ingest/source_clock_map.hpp"
+#include "media/gst_ptr.hpp"
+#include "media/loudness_normalizer.hpp"
+#include "media/program.hpp"
+
+namespace bridgecast::ingest {
+
+// Carries one source's decoded pictures and samples into its program input:
+// retimes them onto the program's clock (SourceClockMap), brings the sound to
+// the loudness target and fades it in and out, and counts pictures for the
+// stall detector. Push* run on the source's streaming threads.
+class SourceFeed {
+ public:
+  SourceFeed(media::Program& program, media::Program::Input& input, bool normalize,
+             media::LoudnessTarget loudness);
+
+  // A picture: raw I420 at the program's size.
+  void PushVideo(GstSample* sample);
+  // Sound: F32 interleaved stereo at 48 kHz.
+  void PushAudio(GstSample* sample);
+  // The source restarted: its timestamps begin anew.
+  void Restart();
+
+  // Heard or not; the change is a short fade. Main loop.
+  void SetAudible(bool audible) { audible_ = audible; }
+
+  std::uint64_t frames() const { return frames_; }
+  std::chrono::steady_clock::time_point last_frame() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_frame_ns_.load()));
+  }
+
+ private:
+  std::optional<SourceClockMap::Mapped> Map(GstSample* sample);
+  void SetCaps(GstElement* appsrc, GstCaps* caps, media::GstCapsPtr& current);
+
+  media::Program& program_;
+  media::Program::Input& input_;
+  std::mutex mutex_;  // the two streaming threads share the clock map
+  SourceClockMap clock_map_;
+  media::GstCapsPtr video_caps_;
+  media::GstCapsPtr audio_caps_;
+  // Audio thread only.
+  bool normalize_;
+  media::LoudnessNormalizer normalizer_;
+  float gain_ = 0;
+
+  std::atomic<bool> audible_{false};
+  std::atomic<std::uint64_t> frames_{0};
+  std::atomic<std::int64_t> last_frame_ns_{0};
+};
+
+}  // namespace bridgecast::ingest
