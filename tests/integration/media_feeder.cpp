@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -35,12 +36,15 @@ std::string Sources(const FeedSpec& spec, bool live, double seconds) {
                 : " num-buffers=" + std::to_string(std::lround(seconds * spec.fps));
   video += " ! video/x-raw,width=" + std::to_string(spec.width) + ",height=" +
            std::to_string(spec.height) + ",framerate=" + fps + "/1 ! videoconvert ! ";
-  // Debian 12's avenc_mpeg2video (gst-libav 1.22.0) refuses every frame rate;
-  // mjpegtools' mpeg2enc format=3 writes generic MPEG-2.
+  // Debian 12's avenc_mpeg2video (gst-libav 1.22.0) refuses every frame rate
+  // ("MPEG-1/2 does not support 1000000000/1 fps"); mjpegtools' mpeg2enc
+  // format=3 writes generic MPEG-2, with a sequence header in each GOP so a
+  // receiver can start at any GOP.
   video += spec.video == VideoCodec::kH264
                ? "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" + fps +
                      " ! h264parse"
-               : "mpeg2enc format=3 ! mpegvideoparse";
+               : "mpeg2enc format=3 quantisation=8 max-gop-size=" + fps +
+                     " sequence-header-every-gop=true ! mpegvideoparse";
   video += " ! queue ! mux. ";
   if (spec.audio == AudioCodec::kNone) return video;
   constexpr int kSamplesPerBuffer = 1024;
@@ -51,6 +55,24 @@ std::string Sources(const FeedSpec& spec, bool live, double seconds) {
   audio += " ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2 ! ";
   audio += spec.audio == AudioCodec::kAac ? "avenc_aac ! aacparse" : "opusenc ! opusparse";
   return video + audio + " ! queue ! mux.";
+}
+
+// Whether a socket is bound to UDP `port` on any local address, IPv4 or IPv6.
+bool UdpPortBound(int port) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, ":%04X", port);
+  for (const char* table : {"/proc/net/udp", "/proc/net/udp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the column titles
+    while (std::getline(in, line)) {
+      std::stringstream fields(line);
+      std::string slot, local;
+      fields >> slot >> local;
+      if (local.ends_with(hex)) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -123,7 +145,7 @@ std::string Feeder::Log() const {
 
 SrtFeeder::SrtFeeder(SrtMode mode, int port, const FeedSpec& spec, const std::string& log_path,
                      const std::string& passphrase)
-    : Feeder({}, "Setting pipeline to PLAYING", log_path) {
+    : Feeder({}, "Setting pipeline to PLAYING", log_path), mode_(mode), port_(port) {
   argv_ = Words(Sources(spec, true, 0));
   argv_.insert(argv_.begin(), kGstLaunch);
   // alignment=7: whole 1316-byte SRT payloads of seven TS packets.
@@ -133,6 +155,16 @@ SrtFeeder::SrtFeeder(SrtMode mode, int port, const FeedSpec& spec, const std::st
     argv_.push_back(word);
   }
   if (!passphrase.empty()) argv_.push_back("passphrase=" + passphrase);
+}
+
+bool SrtFeeder::Start(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (mode_ == SrtMode::kCaller && !UdpPortBound(port_)) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Feeder::Start(std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now()));
 }
 
 RtspFeeder::RtspFeeder(const std::string& path, const FeedSpec& spec, const std::string& log_path,

@@ -14,7 +14,9 @@ namespace bridgecast::test {
 
 enum class VideoCodec {
   kH264,   // x264enc tune=zerolatency, a keyframe every second
-  kMpeg2,  // mpeg2enc: for tests of a codec the node does not take
+  // mpeg2enc, for tests of a codec the node does not take. Slow: about 60 ms
+  // of CPU a 640x360 picture, so live only at 320x180 or so.
+  kMpeg2,
 };
 enum class AudioCodec { kAac, kOpus, kNone };
 
@@ -41,8 +43,7 @@ class Feeder {
   virtual ~Feeder() = default;
 
   // Starts the child and waits for the stdout line that begins with
-  // ready_prefix. A child that exits first is started again until `timeout`:
-  // an SRT caller whose listener is not up yet gives up after 3 s.
+  // ready_prefix. A child that exits first is started again until `timeout`.
   virtual bool Start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   void Kill();
   bool Restart(std::chrono::milliseconds timeout = std::chrono::seconds(10));
@@ -65,12 +66,20 @@ enum class SrtMode { kCaller, kListener };
 
 // gst-launch-1.0 sending `spec` live as MPEG-TS over SRT: as a caller to
 // srt://127.0.0.1:port, or as a listener on that port (the other side then
-// calls srt://127.0.0.1:port?mode=caller). Ready once the pipeline plays; a
-// caller is then connected. An empty passphrase sends unencrypted.
+// calls srt://127.0.0.1:port?mode=caller). An empty passphrase sends
+// unencrypted. Ready once the pipeline plays: a listener is bound then, but a
+// caller only starts connecting (one that is refused or finds no listener
+// exits within 3 s). So a caller starts only once something has bound the
+// UDP port.
 class SrtFeeder : public Feeder {
  public:
   SrtFeeder(SrtMode mode, int port, const FeedSpec& spec, const std::string& log_path,
             const std::string& passphrase = "");
+  bool Start(std::chrono::milliseconds timeout = std::chrono::seconds(10)) override;
+
+ private:
+  SrtMode mode_;
+  int port_;
 };
 
 // tests/support/rtsp_test_server serving `spec` (H.264 and AAC, or no audio

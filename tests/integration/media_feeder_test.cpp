@@ -105,15 +105,19 @@ TEST_CASE("SrtFeeder as a caller with a passphrase reaches an encrypted listener
   const int port = FreeUdpPort();
   REQUIRE(port > 0);
   const std::string passphrase = "feeder-secret-1";
-  auto receiver = StartReceiver(
-      {"-i", "srt://127.0.0.1:" + std::to_string(port) + "?mode=listener&passphrase=" + passphrase},
-      dir.path + "/got.ts");
   FeedSpec spec;
   spec.pattern = "blue";
   spec.tone_hz = 1000;
   spec.audio = AudioCodec::kOpus;
-  // Started again until ffmpeg listens.
   SrtFeeder feeder(SrtMode::kCaller, port, spec, dir.path + "/feeder.log", passphrase);
+  // Nobody listens yet: the caller does not start.
+  CHECK_FALSE(feeder.Start(std::chrono::milliseconds(500)));
+  CHECK_FALSE(feeder.running());
+
+  auto receiver = StartReceiver(
+      {"-i", "srt://127.0.0.1:" + std::to_string(port) + "?mode=listener&passphrase=" + passphrase},
+      dir.path + "/got.ts");
+  // Waits until ffmpeg listens.
   REQUIRE(feeder.Start());
   INFO(feeder.Log());
   REQUIRE(Finished(*receiver));
@@ -128,6 +132,8 @@ TEST_CASE("SrtFeeder sends MPEG-2 video when asked", "[feeder]") {
   spec.pattern = "green";
   spec.tone_hz = 700;
   spec.video = VideoCodec::kMpeg2;
+  spec.width = 320;
+  spec.height = 180;
   SrtFeeder feeder(SrtMode::kListener, port, spec, dir.path + "/feeder.log");
   REQUIRE(feeder.Start());
   const std::string got = dir.path + "/got.ts";
