@@ -297,4 +297,89 @@ TEST_CASE("a feed in a codec the node does not take is marked failed and the sla
   CHECK(node.process().running());
 }
 
+TEST_CASE("a quiet source and a loud one reach the points at the same loudness") {
+  auto root = std::make_shared<TempDir>();
+  FeedSpec quiet_spec;
+  quiet_spec.pattern = "blue";
+  quiet_spec.tone_hz = 500;
+  quiet_spec.volume = 0.02;  // −34 dBFS: a lectern microphone far from the speaker
+  FeedSpec loud_spec;
+  loud_spec.pattern = "red";
+  loud_spec.tone_hz = 800;
+  loud_spec.volume = 0.7;  // −3 dBFS: a clip mastered hot
+  const std::string quiet = root->path() + "/quiet.mp4";
+  const std::string loud = root->path() + "/loud.mp4";
+  REQUIRE(WriteMediaFile(quiet, quiet_spec, 4.0, root->path() + "/quiet.log"));
+  REQUIRE(WriteMediaFile(loud, loud_spec, 4.0, root->path() + "/loud.log"));
+  TestNode node = NodeWithSources(root,
+                                  json::array({{{"id", "quiet"}, {"kind", "file"}, {"path", quiet}},
+                                               {{"id", "loud"}, {"kind", "file"}, {"path", loud}}}),
+                                  "quiet");
+  REQUIRE(node.listening());
+  REQUIRE(WaitForProgram(node, [](const json& s) { return OnAir(s, "quiet"); }, seconds(15)));
+  // Each source's level is measured all the time, on air or not (3 s
+  // windows, the gain moving at most 6 dB/s): settled after ~8 s.
+  std::this_thread::sleep_for(seconds(9));
+  const std::string recording = root->path() + "/point.ts";
+  const std::string point = node.links()["points"][3]["point"];
+  auto receiver = StartPoints(node, {"--point", point, "--duration", "12", "--record", recording},
+                              root->path() + "/point.json", root->path() + "/point.log");
+  std::this_thread::sleep_for(seconds(6));
+  ClientLoop loop;
+  REQUIRE(loop.context);
+  ConferenceClient op(*loop.context, Options(node));
+  op.Join(OperatorToken(node));
+  REQUIRE(RunLoopUntil([&] { return op.Snapshot() != nullptr; }, seconds(10)));
+  REQUIRE(IsAck(op.Call({{"type", "program.select"}, {"source", "loud"}})));
+  REQUIRE(receiver->Wait(seconds(30)).has_value());
+
+  auto video = JudgeVideo(recording);
+  REQUIRE(video.ok());
+  const double end = video->pictures.back().pts_s - video->pictures.front().pts_s;
+  auto before = DominantToneHz(recording, {1.0, 3.0});
+  auto after = DominantToneHz(recording, {end - 4.0, 3.0});
+  REQUIRE(before.ok());
+  REQUIRE(after.ok());
+  WARN("quiet source at the point: " << before->rms_dbfs << " dBFS RMS (" << before->hz
+                                     << " Hz); loud source: " << after->rms_dbfs << " dBFS RMS ("
+                                     << after->hz << " Hz)");
+  CHECK(std::abs(before->hz - 500) < 15);
+  CHECK(std::abs(after->hz - 800) < 24);
+  // 31 dB apart at the source, within 3 dB at the point.
+  CHECK(std::abs(before->rms_dbfs - after->rms_dbfs) < 3.0);
+  CHECK(before->rms_dbfs > -35);
+  CHECK(after->rms_dbfs < -10);
+}
+
+TEST_CASE("a camera that is not there fails with its reason and a file played once ends") {
+  auto root = std::make_shared<TempDir>();
+  FeedSpec spec;
+  spec.pattern = "green";
+  const std::string clip = root->path() + "/clip.mp4";
+  REQUIRE(WriteMediaFile(clip, spec, 2.0, root->path() + "/clip.log"));
+  TestNode node = NodeWithSources(
+      root,
+      json::array({{{"id", "clip"}, {"kind", "file"}, {"path", clip}, {"loop", false},
+                    {"backup", "usb"}},
+                   {{"id", "usb"}, {"kind", "device"}, {"video", "/dev/video-not-here"}}}),
+      "clip");
+  REQUIRE(node.listening());
+  REQUIRE(WaitForProgram(node, [](const json& s) { return OnAir(s, "clip"); }, seconds(15)));
+  json status;
+  REQUIRE(WaitForProgram(
+      node,
+      [&](const json& s) {
+        status = s;
+        return Source(s, "clip")["state"] == "idle";
+      },
+      seconds(10)));
+  INFO(status.dump());
+  CHECK(Source(status, "clip")["reason"] == "the file has ended");
+  CHECK(Source(status, "usb")["state"] == "failed");
+  CHECK_FALSE(Source(status, "usb")["reason"].get<std::string>().empty());
+  // Neither is live: the backup cannot stand in, the slate is on air.
+  CHECK(status["slate"] == true);
+  CHECK(node.process().running());
+}
+
 }  // namespace bridgecast::test

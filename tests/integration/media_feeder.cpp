@@ -49,6 +49,7 @@ std::string Sources(const FeedSpec& spec, bool live, double seconds) {
   if (spec.audio == AudioCodec::kNone) return video;
   constexpr int kSamplesPerBuffer = 1024;
   std::string audio = "audiotestsrc wave=sine freq=" + std::to_string(spec.tone_hz) +
+                      " volume=" + std::to_string(spec.volume) +
                       " samplesperbuffer=" + std::to_string(kSamplesPerBuffer);
   const long audio_buffers = std::lround(std::ceil(seconds * 48000 / kSamplesPerBuffer));
   audio += live ? " is-live=true" : " num-buffers=" + std::to_string(audio_buffers);

@@ -23,6 +23,7 @@ enum class AudioCodec { kAac, kOpus, kNone };
 struct FeedSpec {
   std::string pattern = "smpte";  // a videotestsrc pattern: red, green, blue, snow…
   int tone_hz = 440;
+  double volume = 0.8;  // the sine's peak, 0..1 (audiotestsrc's default)
   int width = 640;
   int height = 360;
   int fps = 25;
