@@ -104,7 +104,8 @@ HttpResponse JsonError(int status, const char* code, const char* message) {
 
 bool AddHeader(lws* wsi, const std::string& name, const std::string& value, unsigned char** p,
                unsigned char* end) {
-  // Our own answers carry these; a line break would forge further headers.
+  // Names and values come from our code, but a line break in one (a path
+  // echoed into Location, say) would forge further headers.
   if (name.find_first_of("\r\n:") != std::string::npos ||
       value.find_first_of("\r\n") != std::string::npos) {
     return false;
@@ -115,8 +116,9 @@ bool AddHeader(lws* wsi, const std::string& name, const std::string& value, unsi
                                      static_cast<int>(value.size()), p, end) == 0;
 }
 
-// Writes the status line and headers; false (nothing written) if they do
-// not fit in kHttpHeaderBytes or a header is malformed.
+// Writes the status line and headers; false if they do not fit in
+// kHttpHeaderBytes or one is malformed (nothing written then), or if the
+// write fails.
 bool WriteHeaders(lws* wsi, const HttpResponse& response) {
   std::array<unsigned char, LWS_PRE + kHttpHeaderBytes> headers{};
   unsigned char* start = headers.data() + LWS_PRE;
