@@ -90,6 +90,8 @@ test('the operator switches the program from source a to source b', { timeout: 6
     assert.equal(program.body.on_air, 'b', JSON.stringify(program.body));
     assert.equal(program.body.selected, 'b');
     assert.equal(program.body.slate, false);
+    // The switch's journaled program.selected event is no conference change: no resync.
+    assert.equal(lines.filter((l) => l.includes('resynchronising')).length, 0, lines.join('\n'));
 
     for (const file of await screenshots(board, 'operator-sources')) t.diagnostic(`screenshot ${file}`);
     await accessibilitySmoke(board, ['[data-action="program.select:a"]', '#attendance-csv', '#lang']);
@@ -124,7 +126,7 @@ test('the operator switches the program from source a to source b', { timeout: 6
   }
 });
 
-test('the panel reads messages defensively, shows the slate and a refusal', { timeout: 20000 }, async () => {
+test('the panel reads messages defensively, shows the slate and a refusal', { timeout: 20000 }, async (t) => {
   const page = await openPage(f, [], 'modules');
   await page.goto(`${f.origin}/`, T);
   const r = await page.evaluate(async () => {
@@ -164,9 +166,21 @@ test('the panel reads messages defensively, shows the slate and a refusal', { ti
     };
     const notice = document.createElement('div');
     notice.hidden = true;
+    notice.className = 'notice';
+    // Laid out as on the board, for a screenshot.
+    document.body.className = 'staff';
+    document.body.dataset.status = 'live';
+    const panel = document.createElement('section');
+    panel.className = 'panel sources-panel';
+    panel.style.width = '290px';
     const slate = document.createElement('p');
+    slate.className = 'slate-alarm';
     const list = document.createElement('ul');
-    document.body.append(notice, slate, list);
+    list.className = 'sources';
+    const alarmList = document.createElement('ul');
+    alarmList.className = 'alarms';
+    panel.append(alarmList, slate, list);
+    document.body.replaceChildren(panel, notice);
     const actions = new Actions(socket, notice, () => renderSources(program, actions, { slate, list }));
     renderSources(program, actions, { slate, list });
     const items = [...list.querySelectorAll('li.source')].map((li) => ({
@@ -186,11 +200,13 @@ test('the panel reads messages defensively, shows the slate and a refusal', { ti
     };
     const raised = new Alarms().compute(state, null, 1700000000000, program);
     const heading = document.createElement('h2');
-    const alarmList = document.createElement('ul');
     renderAlarms(state, raised, 1700000000000, heading, alarmList);
     const none = document.createElement('ul');
     renderSources(null, actions, { slate: document.createElement('p'), list: none });
+    const { applyEvent } = await import('/static/conference_model.js');
+    const unknown = applyEvent({}, { seq: 9, at: 1700000000000, type: 'program.selected', source: 'cam2' });
     return {
+      unknown,
       onAir: program.onAir,
       slate: program.slate,
       items,
@@ -205,6 +221,10 @@ test('the panel reads messages defensively, shows the slate and a refusal', { ti
       bad: [readProgram({ type: 'program' }), readProgram(null), readProgram({ sources: 'x' })],
     };
   });
+  const shot = path.join(ARTIFACTS, 'sources-slate.png');
+  await page.locator('.sources-panel').screenshot({ path: shot });
+  t.diagnostic(`screenshot ${shot}`);
+  assert.equal(r.unknown, 'unknown', 'the conference model passes over program.selected');
   assert.equal(r.onAir, null);
   assert.equal(r.slate, true);
   assert.deepEqual(
