@@ -105,6 +105,8 @@ class Gateway final : public Server::Listener {
   std::optional<HttpResponse> RequireStaff(const HttpRequest& request,
                                            bool operator_only = false) const;
   HttpResponse PointsReport() const;
+  // POST /api/program/source {"source":ID}: program.select as the token's actor.
+  HttpResponse SelectSource(const HttpRequest& request);
   // One point's link health as /api/points and the stats message show it.
   nlohmann::json PointHealth(const agenda::BridgePointSpec& spec) const;
   HttpResponse AttendanceReport(bool csv) const;
