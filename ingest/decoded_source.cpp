@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include "media/bus_error.hpp"
 #include "media/capture_stamp.hpp"
@@ -25,7 +26,7 @@ constexpr std::array kMaxBackoffSeconds = {1, 2, 4, 8, 10};
 std::string VideoBranch(const media::ProgramConfig& p) {
   // Frames beyond the program's rate are dropped before they are scaled.
   return fmt::format(
-      "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky=downstream "
+      "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky={{leaky}} "
       "! videorate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
       "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
       "! appsink name=video sync={{sync}} async=false max-buffers=2 drop=true",
@@ -33,7 +34,7 @@ std::string VideoBranch(const media::ProgramConfig& p) {
 }
 
 constexpr std::string_view kAudioBranch =
-    "queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky=downstream "
+    "queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky={leaky} "
     "! audioconvert ! audioresample "
     "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
     "! appsink name=audio sync={sync} async=false max-buffers=50 drop=true";
@@ -87,6 +88,12 @@ void UseSystemClock(GstElement* pipeline) {
 GstFlowReturn OnVideoSample(GstAppSink* sink, gpointer data) {
   media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
   if (sample) static_cast<SourceFeed*>(data)->PushVideo(sample.get());
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn OnEncodedSample(GstAppSink* sink, gpointer data) {
+  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<SourceFeed*>(data)->PushEncoded(sample.get());
   return GST_FLOW_OK;
 }
 
@@ -153,6 +160,17 @@ std::string DecodedSource::InputFormat() const {
   return out;
 }
 
+void DecodedSource::SetVideoSize(const GstStructure* s) {
+  int width = 0, height = 0, num = 0, den = 1;
+  gst_structure_get_int(s, "width", &width);
+  gst_structure_get_int(s, "height", &height);
+  gst_structure_get_fraction(s, "framerate", &num, &den);
+  std::lock_guard lock(mutex_);
+  video_size_ = num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height,
+                                      static_cast<double>(num) / den)
+                        : fmt::format("{}x{}", width, height);
+}
+
 void DecodedSource::SetFormat(const std::string& video, const std::string& audio) {
   std::lock_guard lock(mutex_);
   if (!video.empty()) video_codec_ = video;
@@ -162,8 +180,13 @@ void DecodedSource::SetFormat(const std::string& video, const std::string& audio
 Status DecodedSource::Build() {
   const bool live_sync = config_.kind == SourceKind::kFile;  // a file plays in real time
   const std::string sync = live_sync ? "true" : "false";
-  std::string video_branch = fmt::format(fmt::runtime(VideoBranch(program_)), fmt::arg("sync", sync));
-  std::string audio_branch = fmt::format(fmt::runtime(kAudioBranch), fmt::arg("sync", sync));
+  // A live sender is never waited for (its oldest pictures go instead); a
+  // file is read at the pace the clock plays it.
+  const std::string leaky = live_sync ? "no" : "downstream";
+  std::string video_branch = fmt::format(fmt::runtime(VideoBranch(program_)),
+                                         fmt::arg("sync", sync), fmt::arg("leaky", leaky));
+  std::string audio_branch = fmt::format(fmt::runtime(kAudioBranch), fmt::arg("sync", sync),
+                                         fmt::arg("leaky", leaky));
   std::string description;
   switch (config_.kind) {
     case SourceKind::kTestPattern:
@@ -220,6 +243,13 @@ Status DecodedSource::Build() {
   GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
   GstAppSinkCallbacks video_callbacks{};
   video_callbacks.new_sample = &OnVideoSample;
+  // The pictures' end is the source's end: a file without sound never
+  // brings its (unlinked) sound branch to EOS, so the pipeline never would.
+  video_callbacks.eos = [](GstAppSink* sink, gpointer) {
+    gst_element_post_message(GST_ELEMENT(sink),
+                             gst_message_new_application(GST_OBJECT(sink),
+                                                         gst_structure_new_empty("video-eos")));
+  };
   gst_app_sink_set_callbacks(GST_APP_SINK(video.get()), &video_callbacks, &feed_, nullptr);
   GstAppSinkCallbacks audio_callbacks{};
   audio_callbacks.new_sample = &OnAudioSample;
@@ -322,22 +352,11 @@ gboolean DecodedSource::OnBus(GstBus*, GstMessage* message, gpointer data) {
       return G_SOURCE_REMOVE;
     }
     case GST_MESSAGE_EOS:
-      if (self->config_.kind == SourceKind::kFile && self->config_.loop) {
-        gst_element_seek_simple(self->pipeline_.get(), GST_FORMAT_TIME,
-                                static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH |
-                                                          GST_SEEK_FLAG_KEY_UNIT),
-                                0);
-        return G_SOURCE_CONTINUE;
-      }
-      self->bus_watch_ = 0;
-      if (self->config_.kind == SourceKind::kFile) {
-        self->Stop();
-        self->listener_.OnSourceIdle(self->config_.id, "the file has ended");
-      } else {
-        self->Fail("the stream ended");
-      }
-      return G_SOURCE_REMOVE;
+      // A file's end is its pictures' end ("video-eos"): its sound may end a
+      // little later, and one loop must not seek twice.
+      return self->config_.kind == SourceKind::kFile ? G_SOURCE_CONTINUE : self->OnEnd();
     case GST_MESSAGE_APPLICATION:
+      if (gst_message_has_name(message, "video-eos")) return self->OnEnd();
       // Posted by OnNoMorePads: nothing we can show came.
       if (gst_message_has_name(message, "no-video")) {
         std::string reason;
@@ -355,6 +374,23 @@ gboolean DecodedSource::OnBus(GstBus*, GstMessage* message, gpointer data) {
   }
 }
 
+gboolean DecodedSource::OnEnd() {
+  if (config_.kind == SourceKind::kFile && config_.loop) {
+    gst_element_seek_simple(pipeline_.get(), GST_FORMAT_TIME,
+                            static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT),
+                            0);
+    return G_SOURCE_CONTINUE;
+  }
+  bus_watch_ = 0;  // the caller returns G_SOURCE_REMOVE
+  if (config_.kind == SourceKind::kFile) {
+    Stop();
+    listener_.OnSourceIdle(config_.id, "the file has ended");
+  } else {
+    Fail("the stream ended");
+  }
+  return G_SOURCE_REMOVE;
+}
+
 gboolean DecodedSource::OnAutoplugContinue(GstElement*, GstPad*, GstCaps* caps, gpointer data) {
   auto* self = static_cast<DecodedSource*>(data);
   const std::string_view name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
@@ -363,6 +399,9 @@ gboolean DecodedSource::OnAutoplugContinue(GstElement*, GstPad*, GstCaps* caps, 
     const std::string codec_name = CodecName(caps);
     name.starts_with("audio/") ? self->SetFormat("", codec_name) : self->SetFormat(codec_name, "");
   }
+  // H.264 is exposed undecoded too: OnPadAdded parses it once, then decodes
+  // it and keeps it for a pass-through.
+  if (name == "video/x-h264") return FALSE;
   if (Accepts(caps)) return TRUE;
   // Exposed undecoded: OnPadAdded names it.
   return FALSE;
@@ -392,7 +431,8 @@ void DecodedSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
   if (!caps || gst_caps_is_empty(caps.get())) return;
   const GstStructure* s = gst_caps_get_structure(caps.get(), 0);
   const std::string_view name = gst_structure_get_name(s);
-  const bool video = name == "video/x-raw";
+  const bool h264 = name == "video/x-h264";
+  const bool video = name == "video/x-raw" || h264;
   const bool audio = name == "audio/x-raw";
   if (!video && !audio) {
     const bool picture = name.starts_with("video/") || name.starts_with("image/");
@@ -405,16 +445,7 @@ void DecodedSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
     }
     return;
   }
-  if (video) {
-    int width = 0, height = 0, num = 0, den = 1;
-    gst_structure_get_int(s, "width", &width);
-    gst_structure_get_int(s, "height", &height);
-    gst_structure_get_fraction(s, "framerate", &num, &den);
-    std::lock_guard lock(self->mutex_);
-    self->video_size_ = num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height,
-                                              static_cast<double>(num) / den)
-                                : fmt::format("{}x{}", width, height);
-  }
+  if (video && !h264) self->SetVideoSize(s);
   GstElementPtr sink(gst_bin_get_by_name(GST_BIN(self->pipeline_.get()), video ? "video" : "audio"));
   // Walk up from the appsink to the first element of its branch: the queue.
   GstElementPtr first(GST_ELEMENT(gst_object_ref(sink.get())));
@@ -426,10 +457,75 @@ void DecodedSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
   }
   GstPadPtr branch_sink(gst_element_get_static_pad(first.get(), "sink"));
   if (gst_pad_is_linked(branch_sink.get())) return;  // a second stream of the kind
-  if (gst_pad_link(pad, branch_sink.get()) == GST_PAD_LINK_OK && video) {
+  bool linked = false;
+  if (h264) {
+    linked = self->LinkH264(pad, first.get());
+  } else {
+    linked = gst_pad_link(pad, branch_sink.get()) == GST_PAD_LINK_OK;
+  }
+  if (linked && video) {
     std::lock_guard lock(self->mutex_);
     self->video_linked_ = true;
   }
+}
+
+bool DecodedSource::LinkH264(GstPad* pad, GstElement* video_branch) {
+  // h264parse ─ tee ─ queue ─ avdec_h264 ─ the video branch
+  //                 └ queue ─ appsink: the access units, for a pass-through
+  std::vector<GstElement*> chain;
+  for (const char* factory :
+       {"h264parse", "capsfilter", "tee", "queue", "avdec_h264", "queue", "appsink"}) {
+    GstElement* e = gst_element_factory_make(factory, nullptr);
+    if (!e) {
+      for (GstElement* made : chain) gst_object_unref(gst_object_ref_sink(made));
+      return false;
+    }
+    chain.push_back(e);
+  }
+  GstElement* parse = chain[0];
+  GstElement* filter = chain[1];
+  GstElement* tee = chain[2];
+  GstElement* decode_queue = chain[3];
+  GstElement* decoder = chain[4];
+  GstElement* encoded_queue = chain[5];
+  GstElement* encoded = chain[6];
+  g_object_set(parse, "config-interval", -1, nullptr);
+  GstCapsPtr au(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
+  g_object_set(filter, "caps", au.get(), nullptr);
+  const bool live = config_.kind != SourceKind::kFile;
+  for (GstElement* queue : {decode_queue, encoded_queue}) {
+    g_object_set(queue, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time",
+                 static_cast<guint64>(0), nullptr);
+    if (live) gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
+  }
+  g_object_set(encoded, "sync", live ? FALSE : TRUE, "async", FALSE, "max-buffers", 4u, "drop",
+               live ? TRUE : FALSE, nullptr);
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = &OnEncodedSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(encoded), &callbacks, &feed_, nullptr);
+  GstBin* bin = GST_BIN(pipeline_.get());
+  for (GstElement* e : chain) gst_bin_add(bin, e);
+  const bool linked = gst_element_link_many(parse, filter, tee, nullptr) &&
+                      gst_element_link_many(tee, decode_queue, decoder, video_branch, nullptr) &&
+                      gst_element_link_many(tee, encoded_queue, encoded, nullptr);
+  if (!linked) return false;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) gst_element_sync_state_with_parent(*it);
+  // The parser's caps say what the sender sends: size, rate, profile.
+  GstPadPtr parsed(gst_element_get_static_pad(filter, "src"));
+  gst_pad_add_probe(
+      parsed.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+          GstCaps* caps = nullptr;
+          gst_event_parse_caps(event, &caps);
+          static_cast<DecodedSource*>(data)->SetVideoSize(gst_caps_get_structure(caps, 0));
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      this, nullptr);
+  GstPadPtr sink(gst_element_get_static_pad(parse, "sink"));
+  return gst_pad_link(pad, sink.get()) == GST_PAD_LINK_OK;
 }
 
 void DecodedSource::OnNoMorePads(GstElement* decoder, gpointer data) {

@@ -38,12 +38,18 @@ class DecodedSource final : public Source {
   void Fail(const std::string& reason);
   void ScheduleRestart();
   static gboolean OnBus(GstBus* bus, GstMessage* message, gpointer self);
+  // The end of the pictures: a file loops or ends, a stream restarts.
+  gboolean OnEnd();
   static void OnPadAdded(GstElement* decoder, GstPad* pad, gpointer self);
   static void OnNoMorePads(GstElement* decoder, gpointer self);
   static gboolean OnAutoplugContinue(GstElement* decoder, GstPad* pad, GstCaps* caps,
                                      gpointer self);
   static void OnSourceSetup(GstElement* decoder, GstElement* source, gpointer self);
   void SetFormat(const std::string& video, const std::string& audio);
+  void SetVideoSize(const GstStructure* caps);
+  // H.264 as it came: parsed once, decoded for the compositor and kept
+  // whole for a pass-through. Streaming thread.
+  bool LinkH264(GstPad* pad, GstElement* video_branch);
 
   SourceConfig config_;
   media::ProgramConfig program_;

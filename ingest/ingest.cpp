@@ -135,8 +135,26 @@ void Ingest::Tick() {
 
 void Ingest::Update() {
   const std::optional<std::string> on_air = switch_.OnAir();
-  bool changed = on_air != on_air_;
-  if (changed) {
+  const bool on_air_changed = on_air != on_air_;
+  bool changed = on_air_changed;
+  // The source on air passes through when its H.264 already has the
+  // program's format; the switch happens at its next keyframe.
+  std::optional<std::string> passthrough;
+  for (const Entry& e : entries_) {
+    if (on_air && e.config.id == *on_air && e.feed->passthrough_capable()) passthrough = *on_air;
+  }
+  if (passthrough != passthrough_wanted_) {
+    program_.PassThrough(passthrough);
+    passthrough_wanted_ = passthrough;
+  }
+  const std::optional<std::string> passing = program_.PassingThrough();
+  if (passing != passing_) {
+    spdlog::info("ingest: {}", passing ? "source " + *passing + " passes through, not re-encoded"
+                                       : std::string("the program is encoded by the node"));
+    passing_ = passing;
+    changed = true;
+  }
+  if (on_air_changed) {
     program_.Show(on_air);
     for (Entry& e : entries_) e.feed->SetAudible(on_air && *on_air == e.config.id);
     if (on_air) {
@@ -156,8 +174,8 @@ void Ingest::Update() {
         spdlog::info("ingest: source {} is {}{}{}", e.config.id, SourceStateName(now.first),
                      now.second.empty() ? "" : ": ", now.second);
       } else {
-        spdlog::info("ingest: source {} is live: {}, re-encoded", e.config.id,
-                     e.source->InputFormat());
+        spdlog::info("ingest: source {} is live: {}{}", e.config.id, e.source->InputFormat(),
+                     e.feed->passthrough_capable() ? ", the program's format" : ", re-encoded");
       }
       before = now;
       changed = true;
@@ -175,7 +193,8 @@ nlohmann::json Ingest::Status() const {
                        {"state", SourceStateName(switch_.state(e.config.id))},
                        {"reason", switch_.reason(e.config.id)},
                        {"input", e.source->InputFormat()},
-                       {"encoding", "reencode"},
+                       {"encoding", passing_ && *passing_ == e.config.id ? "passthrough"
+                                                                         : "reencode"},
                        {"on_air", on_air_ && *on_air_ == e.config.id}});
   }
   return {{"selected", switch_.selected()},

@@ -75,6 +75,8 @@ class Ingest final : private SourceListener {
   std::vector<Entry> entries_;
   OnAirSwitch switch_;
   std::optional<std::string> on_air_;
+  std::optional<std::string> passthrough_wanted_;  // asked of the program
+  std::optional<std::string> passing_;             // what the program reported last
   std::map<std::string, std::pair<SourceState, std::string>> reported_;
   guint tick_timer_ = 0;
   media::Lifetime lifetime_;

@@ -62,6 +62,18 @@ void SourceFeed::PushVideo(GstSample* sample) {
   gst_app_src_push_buffer(GST_APP_SRC(input_.video), buffer);
 }
 
+void SourceFeed::PushEncoded(GstSample* sample) {
+  GstCaps* caps = gst_sample_get_caps(sample);
+  if (caps && (!encoded_caps_ || !gst_caps_is_equal(caps, encoded_caps_.get()))) {
+    encoded_caps_.reset(gst_caps_ref(caps));
+    passthrough_capable_ = program_.Matches(caps);
+  }
+  if (!passthrough_capable_) return;
+  const auto mapped = Map(sample);
+  if (!mapped) return;
+  program_.PushPassthrough(input_.id, gst_sample_get_buffer(sample), mapped->pts);
+}
+
 void SourceFeed::PushAudio(GstSample* sample) {
   const auto mapped = Map(sample);
   if (!mapped) return;

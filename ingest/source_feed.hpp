@@ -30,6 +30,11 @@ class SourceFeed {
   void PushVideo(GstSample* sample);
   // Sound: F32 interleaved stereo at 48 kHz.
   void PushAudio(GstSample* sample);
+  // The source's own H.264 (parsed, byte-stream, whole access units), for
+  // passing through when it has the program's format.
+  void PushEncoded(GstSample* sample);
+  // Whether the source's H.264 has the program's format (Program::Matches).
+  bool passthrough_capable() const { return passthrough_capable_; }
   // The source restarted: its timestamps begin anew.
   void Restart();
 
@@ -52,6 +57,8 @@ class SourceFeed {
   SourceClockMap clock_map_;
   media::GstCapsPtr video_caps_;
   media::GstCapsPtr audio_caps_;
+  media::GstCapsPtr encoded_caps_;  // the encoded branch's thread only
+  std::atomic<bool> passthrough_capable_{false};
   // Audio thread only.
   bool normalize_;
   media::LoudnessNormalizer normalizer_;

@@ -23,6 +23,9 @@ struct GstStructureFree {
 struct GstSampleUnref {
   void operator()(GstSample* p) const { gst_sample_unref(p); }
 };
+struct GstBufferUnref {
+  void operator()(GstBuffer* p) const { gst_buffer_unref(p); }
+};
 struct GstPromiseUnref {
   void operator()(GstPromise* p) const { gst_promise_unref(p); }
 };
@@ -50,6 +53,7 @@ using GstClockPtr = GstObjectPtr<GstClock>;
 using GstCapsPtr = std::unique_ptr<GstCaps, GstCapsUnref>;
 using GstStructurePtr = std::unique_ptr<GstStructure, GstStructureFree>;
 using GstSamplePtr = std::unique_ptr<GstSample, GstSampleUnref>;
+using GstBufferPtr = std::unique_ptr<GstBuffer, GstBufferUnref>;
 using GstPromisePtr = std::unique_ptr<GstPromise, GstPromiseUnref>;
 using GstSdpMessagePtr = std::unique_ptr<GstSDPMessage, GstSdpMessageFree>;
 using GstSessionDescriptionPtr =

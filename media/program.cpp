@@ -1,6 +1,8 @@
 #include "media/program.hpp"
 
 #include <fmt/format.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
@@ -62,7 +64,12 @@ std::string PipelineDescription(const ProgramConfig& c) {
              "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
              "vbv-buf-capacity=1000 key-int-max={key}{filler} "
              "! video/x-h264,profile=constrained-baseline "
-             "! h264parse config-interval=-1 ! video/x-h264,alignment=au "
+             "! h264parse config-interval=-1 "
+             "! video/x-h264,stream-format=byte-stream,alignment=au "
+             "! appsink name=vencoded sync=false async=false max-buffers=8 drop=true "
+             "appsrc name=vout is-live=true format=time do-timestamp=false "
+             "caps=video/x-h264,stream-format=byte-stream,alignment=au "
+             "max-buffers=8 max-bytes=0 leaky-type=downstream "
              "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 "
              "aggregate-mode=zero-latency "
              "! tee name=vtee allow-not-linked=true "
@@ -97,7 +104,11 @@ GstCapsPtr ProgramAudioRtpCaps() {
 }
 
 Program::Program(const ProgramConfig& config, Listener& listener, const Clock& clock)
-    : config_(config), listener_(listener), clock_(clock), throttle_(config.keyframe_min_gap) {}
+    : config_(config),
+      listener_(listener),
+      clock_(clock),
+      splicer_(std::chrono::nanoseconds(GST_SECOND / std::max(1, config.fps))),
+      throttle_(config.keyframe_min_gap) {}
 
 Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Listener& listener,
                                                  const Clock& clock) {
@@ -144,6 +155,20 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
     g_object_set(file.get(), "location", config.slate_image.c_str(), nullptr);
   }
   program->encoder_ = encoder.get();
+  GstElementPtr encoded(gst_bin_get_by_name(bin, "vencoded"));
+  GstElementPtr out(gst_bin_get_by_name(bin, "vout"));
+  // Every program picture on its way to the encoder: the splicer's clock.
+  GstPadPtr encoder_sink(gst_element_get_static_pad(encoder.get(), "sink"));
+  gst_pad_add_probe(encoder_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &Program::OnProgramPicture,
+                    program.get(), nullptr);
+  program->video_out_ = out.get();
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
+    GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+    if (sample) static_cast<Program*>(data)->OnEncoderOutput(sample.get());
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(encoded.get()), &callbacks, program.get(), nullptr);
   program->video_tee_ = video_tee.get();
   program->audio_tee_ = audio_tee.get();
 
@@ -153,6 +178,12 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
   gst_pad_add_probe(pay_src.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &Program::OnUpstreamEvent,
                     new ProbeContext{program->lifetime_.Watch(), program.get()},
                     [](gpointer p) { delete static_cast<ProbeContext*>(p); });
+
+  // The payloader's caps carry the first SPS/PPS it saw; a passed-through
+  // source brings others (in band, where the decoders read them). Its caps
+  // stay the first ones, so no point's session sees a change to negotiate.
+  gst_pad_add_probe(pay_src.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, &Program::OnPayloaderCaps,
+                    program.get(), nullptr);
 
   GstPadPtr pay_sink(gst_element_get_static_pad(payloader.get(), "sink"));
   gst_pad_add_probe(pay_sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &Program::OnEncodedFrame,
@@ -215,6 +246,93 @@ std::chrono::nanoseconds Program::RunningTime() const {
   if (!clock) return std::chrono::nanoseconds(0);
   return std::chrono::nanoseconds(gst_clock_get_time(clock.get()) -
                                   gst_element_get_base_time(pipeline_.get()));
+}
+
+bool Program::Matches(const GstCaps* caps) const {
+  if (!caps || gst_caps_is_empty(caps)) return false;
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  int width = 0, height = 0, num = 0, den = 0;
+  const char* profile = gst_structure_get_string(s, "profile");
+  return gst_structure_has_name(s, "video/x-h264") && profile &&
+         std::string_view(profile) == "constrained-baseline" &&
+         gst_structure_get_int(s, "width", &width) && width == config_.width &&
+         gst_structure_get_int(s, "height", &height) && height == config_.height &&
+         gst_structure_get_fraction(s, "framerate", &num, &den) && den > 0 &&
+         num == config_.fps * den;
+}
+
+void Program::PassThrough(const std::optional<std::string>& source) {
+  std::lock_guard lock(splicer_mutex_);
+  splicer_.Want(source);
+}
+
+std::optional<std::string> Program::PassingThrough() const {
+  std::lock_guard lock(splicer_mutex_);
+  return splicer_.active();
+}
+
+void Program::PushPassthrough(std::string_view source, GstBuffer* buffer,
+                              std::chrono::nanoseconds pts) {
+  const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  std::lock_guard lock(splicer_mutex_);
+  splicer_.OnSource(source, keyframe, pts, GstBufferPtr(gst_buffer_ref(buffer)));
+}
+
+GstPadProbeReturn Program::OnProgramPicture(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+  auto* self = static_cast<Program*>(data);
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+  GstClockTime running = GST_CLOCK_TIME_NONE;
+  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
+    const GstSegment* segment = nullptr;
+    gst_event_parse_segment(segment_event, &segment);
+    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+    gst_event_unref(segment_event);
+  }
+  if (running == GST_CLOCK_TIME_NONE) return GST_PAD_PROBE_OK;
+  std::lock_guard lock(self->splicer_mutex_);
+  auto verdict = self->splicer_.OnProgramFrame(std::chrono::nanoseconds(running));
+  for (auto& out : verdict.emit) self->PushEncoded(out.buffer.get(), out.pts);
+  // Leaving a pass-through: this very picture becomes the encoder's keyframe.
+  if (verdict.keyframe) self->SendKeyframeToEncoder();
+  // The encoder rests while a source passes through.
+  return verdict.encode ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+void Program::OnEncoderOutput(GstSample* sample) {
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  const GstSegment* segment = gst_sample_get_segment(sample);
+  if (!buffer || !segment) return;
+  // The encoder's segment starts 1000 hours in; the program's time is the
+  // running time.
+  const guint64 running =
+      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  if (running == GST_CLOCK_TIME_NONE) return;
+  const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+  std::lock_guard lock(splicer_mutex_);
+  for (auto& out : splicer_.OnEncoded(keyframe, std::chrono::nanoseconds(running),
+                                      GstBufferPtr(gst_buffer_ref(buffer)))) {
+    PushEncoded(out.buffer.get(), out.pts);
+  }
+}
+
+void Program::PushEncoded(GstBuffer* buffer, std::chrono::nanoseconds pts) {
+  GstBuffer* out = gst_buffer_copy(buffer);  // new metadata, the same bytes
+  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(pts.count());
+  GST_BUFFER_DTS(out) = GST_BUFFER_PTS(out);
+  gst_app_src_push_buffer(GST_APP_SRC(video_out_), out);
+}
+
+GstPadProbeReturn Program::OnPayloaderCaps(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+  auto* self = static_cast<Program*>(data);
+  if (!self->first_rtp_caps_) {
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    self->first_rtp_caps_.reset(gst_caps_ref(caps));
+    return GST_PAD_PROBE_OK;
+  }
+  return GST_PAD_PROBE_DROP;
 }
 
 Status Program::Start() {

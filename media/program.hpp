@@ -5,12 +5,15 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/clock.hpp"
 #include "base/result.hpp"
+#include "media/encoded_splicer.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/keyframe_throttle.hpp"
 #include "media/main_loop.hpp"
@@ -62,6 +65,19 @@ class Program {
   // The pipeline's running time now; any thread, after Start.
   std::chrono::nanoseconds RunningTime() const;
 
+  // Pass-through: a source whose H.264 already has the program's format
+  // (Matches) goes to the points as it came, without re-encoding; the
+  // switch waits for its keyframe, and back for the encoder's.
+  bool Matches(const GstCaps* h264_caps) const;
+  // The source to pass through, or none: the encoder. Main loop.
+  void PassThrough(const std::optional<std::string>& source);
+  // The source passed through now, if any; any thread.
+  std::optional<std::string> PassingThrough() const;
+  // A source's parsed H.264 access unit (byte-stream, SPS/PPS in every IDR)
+  // at program time `pts`; dropped unless that source passes through.
+  // Any thread.
+  void PushPassthrough(std::string_view source, GstBuffer* buffer, std::chrono::nanoseconds pts);
+
   Status Start();
 
   GstElement* pipeline() const { return pipeline_.get(); }
@@ -80,6 +96,12 @@ class Program {
   static gboolean OnBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static GstPadProbeReturn OnUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer self);
   static GstPadProbeReturn OnEncodedFrame(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  static GstPadProbeReturn OnPayloaderCaps(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  // The encoder's access units, from its appsink's streaming thread.
+  void OnEncoderOutput(GstSample* sample);
+  static GstPadProbeReturn OnProgramPicture(GstPad* pad, GstPadProbeInfo* info, gpointer self);
+  // Into the payloader; splicer_mutex_ held.
+  void PushEncoded(GstBuffer* buffer, std::chrono::nanoseconds pts);
   void SendKeyframeToEncoder();
 
   ProgramConfig config_;
@@ -90,6 +112,10 @@ class Program {
   GstElement* video_tee_ = nullptr;
   GstElement* audio_tee_ = nullptr;
   GstElement* compositor_ = nullptr;
+  GstElement* video_out_ = nullptr;     // the appsrc before the payloader
+  mutable std::mutex splicer_mutex_;
+  EncodedSplicer<GstBufferPtr> splicer_;
+  GstCapsPtr first_rtp_caps_;  // the payloader's streaming thread only
   GstElement* audio_mixer_ = nullptr;
   std::vector<std::unique_ptr<Input>> inputs_;
   guint bus_watch_ = 0;

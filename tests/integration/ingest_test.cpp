@@ -171,6 +171,80 @@ TEST_CASE("an SRT feed is the program, the slate covers its loss within 1 s, and
   CHECK(Red(*last));
 }
 
+TEST_CASE("a feed in the program's format passes through, and the slate and back stay seamless") {
+  auto root = std::make_shared<TempDir>();
+  const int port = FreeUdpPort();
+  TestNode node = NodeWithSources(
+      root,
+      json::array({{{"id", "hall"},
+                    {"kind", "srt"},
+                    {"uri", "srt://127.0.0.1:" + std::to_string(port) + "?mode=listener"}}}),
+      "hall");
+  REQUIRE(node.listening());
+  // Exactly the program's format: 640x360, 25 fps, constrained baseline.
+  FeedSpec spec;
+  spec.pattern = "green";
+  spec.tone_hz = 700;
+  spec.h264_profile = "constrained-baseline";
+  SrtFeeder feeder(SrtMode::kCaller, port, spec, root->path() + "/feeder.log");
+  REQUIRE(feeder.Start());
+  json status;
+  const auto passing = WaitForProgram(
+      node,
+      [&](const json& s) {
+        status = s;
+        return Source(s, "hall")["encoding"] == "passthrough";
+      },
+      seconds(15));
+  INFO(status.dump() << feeder.Log() << node.log());
+  REQUIRE(passing);
+  CHECK(node.log().find("source hall passes through, not re-encoded") != std::string::npos);
+
+  const std::string recording = root->path() + "/point.ts";
+  const std::string point = node.links()["points"][4]["point"];
+  auto receiver = StartPoints(node, {"--point", point, "--duration", "16", "--record", recording},
+                              root->path() + "/point.json", root->path() + "/point.log");
+  std::this_thread::sleep_for(seconds(5));
+  feeder.Kill();
+  // The node's encoder takes over with the slate, from a keyframe.
+  const auto slate = WaitForProgram(
+      node, [](const json& s) { return s.value("slate", false) && Source(s, "hall")["encoding"] == "reencode"; },
+      seconds(3));
+  REQUIRE(slate);
+  WARN("slate on air, encoded by the node, " << slate->count() << " ms after the feed was killed");
+  CHECK(*slate <= milliseconds(1000));
+  std::this_thread::sleep_for(seconds(2));
+  REQUIRE(feeder.Restart());
+  CHECK(WaitForProgram(node, [](const json& s) { return Source(s, "hall")["encoding"] == "passthrough"; },
+                       seconds(10)));
+  REQUIRE(receiver->Wait(seconds(40)).has_value());
+
+  const json report = json::parse(ReadFile(root->path() + "/point.json"));
+  INFO(report.dump() << ReadFile(root->path() + "/point.log"));
+  CHECK(report["points"][0]["attempts"] == 1);
+  CHECK(report["points"][0]["width"] == 640);
+  auto video = JudgeVideo(recording);
+  REQUIRE(video.ok());
+  INFO(video->pictures.size() << " pictures; errors: " << video->errors);
+  // Both ways between the source's pictures and the node's: no error, no gap.
+  CHECK(video->errors.empty());
+  CHECK(video->StrictlyIncreasing());
+  CHECK(LargestGap(*video) < 0.1);
+  auto first = MeanColour(recording, {1.0, 2.0});
+  REQUIRE(first.ok());
+  CHECK(Green(*first));
+  bool saw_slate = false;
+  for (double at = 5.5; at < 10 && !saw_slate; at += 0.5) {
+    auto c = MeanColour(recording, {at, 0.4});
+    saw_slate = c.ok() && Slate(*c);
+  }
+  CHECK(saw_slate);
+  const double end = video->pictures.back().pts_s - video->pictures.front().pts_s;
+  auto last = MeanColour(recording, {end - 1.5, 1.0});
+  REQUIRE(last.ok());
+  CHECK(Green(*last));
+}
+
 TEST_CASE("an RTSP camera and a looping file play, and an operator switch lands within 1 s") {
   auto root = std::make_shared<TempDir>();
   FeedSpec camera_spec;

@@ -42,6 +42,7 @@ std::string Sources(const FeedSpec& spec, bool live, double seconds) {
   // receiver can start at any GOP.
   video += spec.video == VideoCodec::kH264
                ? "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=" + fps +
+                     (spec.h264_profile.empty() ? "" : " ! video/x-h264,profile=" + spec.h264_profile) +
                      " ! h264parse"
                : "mpeg2enc format=3 quantisation=8 max-gop-size=" + fps +
                      " sequence-header-every-gop=true ! mpegvideoparse";

@@ -24,6 +24,7 @@ struct FeedSpec {
   std::string pattern = "smpte";  // a videotestsrc pattern: red, green, blue, snow…
   int tone_hz = 440;
   double volume = 0.8;  // the sine's peak, 0..1 (audiotestsrc's default)
+  std::string h264_profile;  // e.g. constrained-baseline; empty: x264's choice
   int width = 640;
   int height = 360;
   int fps = 25;
