@@ -64,7 +64,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   auto program = media::Program::Create(program_config, *node, node->clock_);
   if (!program) return program.error();
   node->program_ = std::move(*program);
-  auto sources = ingest::Ingest::Create(*node->program_, config.ingest, *node);
+  auto sources = ingest::Ingest::Create(*node->program_, config.ingest, config.ice, *node);
   if (!sources) return sources.error();
   node->ingest_ = std::move(*sources);
   Status started = node->program_->Start();
