@@ -62,6 +62,8 @@ agenda::Actor ActorFor(const TokenClaims& claims) {
     case Role::kObserver: return agenda::Actor::Observer();
     // A reviewer reads the archive; on the socket it only watches.
     case Role::kReviewer: return agenda::Actor::Observer();
+    // Refused at hello: it only publishes over WHIP.
+    case Role::kPublisher: break;
   }
   return agenda::Actor::Observer();
 }
@@ -218,6 +220,9 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
   if (!claims) return SendError(id, claims.error(), true);
   if (claims->conference != conference_.id) {
     return SendError(id, {"wrong_conference", "the token is for another conference"}, true);
+  }
+  if (claims->role == Role::kPublisher) {
+    return SendError(id, {"forbidden", "a publisher token is for WHIP only"}, true);
   }
   const agenda::BridgePointSpec* point = nullptr;
   bool first_connection = false;

@@ -167,6 +167,10 @@ TEST_CASE("tokens that may not join are refused and the socket closed") {
     token = f.Token(Role::kPoint, "atlantis");
     code = "unknown_point";
   }
+  SECTION("a WHIP publisher") {
+    token = f.Token(Role::kPublisher);
+    code = "forbidden";
+  }
   f.Hello(1, token);
   CHECK(f.sink.Last(1)["code"] == code);
   CHECK(f.sink.Last(1)["fatal"] == true);
@@ -229,6 +233,7 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(get("/api/points").status == 401);
   CHECK(get("/api/points", "Bearer bc1.bad.sig").status == 401);
   CHECK(get("/api/points", "Bearer " + f.Token(Role::kPoint, "hue")).status == 403);
+  CHECK(get("/api/points", "Bearer " + f.Token(Role::kPublisher)).status == 403);
   f.Hello(1, f.Token(Role::kPoint, "hue"));
   auto points = get("/api/points", "Bearer " + f.Token(Role::kOperator));
   REQUIRE(points.status == 200);
