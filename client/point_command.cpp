@@ -66,6 +66,9 @@ void AddPointCommand(CLI::App& app, PointOptions& opts) {
   app.add_option("--decode-index", opts.decode_index,
                  "which of the points run decodes the video (0-based, default 0)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--record", opts.record_file,
+                 "the decoding point writes the H.264 and Opus it receives, as they came, to "
+                 "FILE (MPEG-TS, readable while written), for an independent decoder");
   app.add_option("--ice-address", opts.ice_addresses,
                  "use only these local IP addresses for ICE (repeatable)");
 }
@@ -112,6 +115,7 @@ int RunPoint(const PointOptions& opts) {
     c.receiver.decode = static_cast<int>(i) == opts.decode_index;
     c.receiver.display = c.receiver.decode && single && !opts.headless;
     c.receiver.ice_addresses = opts.ice_addresses;
+    if (c.receiver.decode) c.receiver.record_file = opts.record_file;
     configs.push_back(std::move(c));
   }
   spdlog::info("joining {} point(s) of \"{}\" at {}", configs.size(), links->conference_title,

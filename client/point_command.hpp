@@ -16,6 +16,7 @@ struct PointOptions {
   std::string report_file;
   int decode_index = 0;
   std::vector<std::string> ice_addresses;  // if non-empty, only these local IPs are used for ICE
+  std::string record_file;  // the decoding point also writes what it receives here (MPEG-TS)
 };
 
 // Registers the options of `bridgecast point` on `app`, which is the `point`

@@ -171,6 +171,18 @@ Status PointReceiver::Build() {
                      g_object_set(transceiver, "do-nack", TRUE, nullptr);
                    }),
                    nullptr);
+  if (options_.decode && !options_.record_file.empty()) {
+    // MPEG-TS: nothing to write at the end, so a file cut by a kill reads.
+    media::GstElementPtr mux = media::MakeElement("mpegtsmux");
+    media::GstElementPtr file = media::MakeElement("filesink");
+    if (!mux || !file) return Error{"gst", "mpegtsmux is not available"};
+    g_object_set(file.get(), "location", options_.record_file.c_str(), "sync", FALSE, "async",
+                 FALSE, nullptr);
+    record_mux_ = mux.get();
+    if (!AddChain(pipeline, {mux.get(), file.get()})) {
+      return Error{"gst", "cannot build the recording"};
+    }
+  }
   media::GstBusPtr bus(gst_pipeline_get_bus(GST_PIPELINE(pipeline)));
   bus_watch_ = gst_bus_add_watch(bus.get(), &OnBusMessage, this);
 
@@ -385,7 +397,14 @@ void PointReceiver::LinkVideo(GstPad* pad) {
     ok = AddChain(pipeline_.get(), {sink.get()});
     tail = sink.get();
   }
-  ok = ok && gst_element_link(parse.get(), tail);
+  if (ok && record_mux_) {
+    media::GstElementPtr tee = media::MakeElement("tee");
+    GstElement* tee_ref = tee.get();
+    ok = AddChain(pipeline_.get(), {tee.get()}) && gst_element_link(parse.get(), tee_ref) &&
+         Record(tee_ref, "sink_%d") && gst_element_link(tee_ref, tail);
+  } else {
+    ok = ok && gst_element_link(parse.get(), tail);
+  }
   if (ok) {
     media::GstPadPtr parsed(gst_element_get_static_pad(parse.get(), "src"));
     gst_pad_add_probe(parsed.get(), GST_PAD_PROBE_TYPE_BUFFER, &OnParsedFrame, this, nullptr);
@@ -409,6 +428,14 @@ void PointReceiver::LinkAudio(GstPad* pad) {
       media::GstElementPtr sink = MakeFakesink("audio-out");
       ok = AddChain(pipeline_.get(), {depay.get(), decoder.get(), sink.get()});
     }
+    if (ok && record_mux_) {
+      // depay → tee → decoder, and tee → the recording.
+      media::GstElementPtr tee = media::MakeElement("tee");
+      GstElement* tee_ref = tee.get();
+      gst_element_unlink(depay.get(), decoder.get());
+      ok = AddChain(pipeline_.get(), {tee.get()}) && gst_element_link(depay.get(), tee_ref) &&
+           gst_element_link(tee_ref, decoder.get()) && Record(tee_ref, "sink_%d");
+    }
     head = depay.get();
   } else {
     // Cheap points keep audio as RTP: no depayloading, no decoding.
@@ -417,6 +444,15 @@ void PointReceiver::LinkAudio(GstPad* pad) {
     head = sink.get();
   }
   if (!ok || !LinkPad(pad, head)) PostError("cannot build the audio chain");
+}
+
+bool PointReceiver::Record(GstElement* tee, const char* mux_pad) {
+  media::GstElementPtr queue = media::MakeElement("queue");
+  GstElement* queue_ref = queue.get();
+  if (!AddChain(pipeline_.get(), {queue.get()}) || !gst_element_link(tee, queue_ref)) return false;
+  media::GstPadPtr src(gst_element_get_static_pad(queue_ref, "src"));
+  media::GstPadPtr sink(gst_element_request_pad_simple(record_mux_, mux_pad));
+  return sink && gst_pad_link(src.get(), sink.get()) == GST_PAD_LINK_OK;
 }
 
 // A display sink, or a fakesink when there is no display or sound device, so

@@ -35,6 +35,9 @@ struct ReceiverOptions {
   // jitterbuffer (0: none). Loss in user space, as the test machine's kernel
   // has no netem, so that NACK and retransmission have something to recover.
   int drop_video_every = 0;
+  // With decode: also writes the received H.264 access units and Opus
+  // packets, not decoded, to this MPEG-TS file.
+  std::string record_file;
 };
 
 // One point's media side: a webrtcbin that answers the node's send-only
@@ -106,6 +109,9 @@ class PointReceiver {
   Listener& listener_;
   media::GstElementPtr pipeline_;
   GstElement* webrtc_ = nullptr;  // owned by pipeline_
+  GstElement* record_mux_ = nullptr;  // owned by pipeline_; with record_file
+  // Adds a branch from `tee` to the recording's muxer.
+  bool Record(GstElement* tee, const char* mux_pad);
   GstElement* rtpbin_ = nullptr;  // inside webrtc_
   guint bus_watch_ = 0;
   std::atomic<bool> first_frame_seen_{false};

@@ -24,7 +24,8 @@ if [[ $mode == bench ]]; then
 fi
 if [[ $mode == test ]]; then
   # ffmpeg: the independent decoder that judges recorded and received media.
-  packages+=(catch2 chromium iproute2 util-linux ffmpeg)
+  # gst-rtsp-server: the RTSP camera the ingest tests read from.
+  packages+=(catch2 chromium iproute2 util-linux ffmpeg libgstrtspserver-1.0-dev)
 fi
 
 missing=()

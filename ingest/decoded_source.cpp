@@ -213,6 +213,12 @@ void DecodedSource::Start() {
     std::lock_guard lock(mutex_);
     refused_.clear();
     video_linked_ = false;
+    // A sender that comes back may send something else.
+    if (config_.kind != SourceKind::kTestPattern) {
+      video_codec_.clear();
+      audio_codec_.clear();
+      video_size_.clear();
+    }
   }
   feed_.Restart();
   frames_at_start_ = feed_.frames();

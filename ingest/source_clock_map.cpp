@@ -17,23 +17,24 @@ void SourceClockMap::Anchor(Nanos source, Nanos arrival) {
 }
 
 SourceClockMap::Mapped SourceClockMap::Map(Nanos source, Nanos arrival) {
-  bool discont = false;
-  if (!offset_) {
-    Anchor(source, arrival);
-  } else if (last_source_ && (source + limits_.jump < *last_source_ ||
-                              source > *last_source_ + limits_.jump)) {
-    // A loop back to the start, or a restart of the sender's clock.
-    Anchor(source, arrival);
-    discont = true;
-  }
+  const bool jumped = last_source_ && (source + limits_.jump < *last_source_ ||
+                                       source > *last_source_ + limits_.jump);
   last_source_ = source;
+  if (!offset_ || jumped) {
+    // The first buffer, a loop back to the start, or a restart of the
+    // sender's clock: the window starts after this buffer, which says
+    // nothing about how early the next ones will be.
+    const bool discont = offset_.has_value();
+    Anchor(source, arrival);
+    return {arrival, discont};
+  }
   Nanos pts = source + *offset_;
   if (arrival - pts > limits_.late) {
     // It would miss the mixer: from now on map to arrival.
     Anchor(source, arrival);
-    pts = arrival;
-    discont = true;
+    return {arrival, true};
   }
+  bool discont = false;
   const Nanos ahead = pts - arrival;
   window_min_ahead_ = window_min_ahead_ ? std::min(*window_min_ahead_, ahead) : ahead;
   if (arrival - window_start_ >= limits_.window) {

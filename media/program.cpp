@@ -34,7 +34,11 @@ std::string SlateDescription(const ProgramConfig& c) {
           : "filesrc name=slate_file ! decodebin ! videoconvert ! videoscale add-borders=true ";
   return fmt::format(fmt::runtime(still +
                                   "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
-                         "! imagefreeze is-live=true ! video/x-raw,framerate={fps}/1 ! vmix.sink_0 "),
+                         "! imagefreeze is-live=true ! video/x-raw,framerate={fps}/1 "
+                                  // Room to wait: a live source alone allows only a
+                                  // frame of latency, less than the inputs need.
+                                  "! queue max-size-buffers=0 max-size-bytes=0 "
+                                  "max-size-time=500000000 ! vmix.sink_0 "),
                      fmt::arg("w", c.width), fmt::arg("h", c.height), fmt::arg("fps", c.fps));
 }
 
@@ -63,7 +67,8 @@ std::string PipelineDescription(const ProgramConfig& c) {
              "aggregate-mode=zero-latency "
              "! tee name=vtee allow-not-linked=true "
              "audiotestsrc is-live=true wave=silence samplesperbuffer=960 "
-             "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved ! amix.sink_0 "
+             "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
+             "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 ! amix.sink_0 "
              "audiomixer name=amix min-upstream-latency={lat} output-buffer-duration=20000000 "
              "! audio/x-raw,format=F32LE,rate=48000,channels=2 ! audioconvert "
              "! opusenc bitrate={abps} frame-size=20 "

@@ -340,7 +340,9 @@ void Gateway::Broadcast(const std::vector<agenda::Event>& events) {
 
 HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
-    return ErrorResponse(405, "method_not_allowed", "only GET is served");
+    HttpResponse refused = ErrorResponse(405, "method_not_allowed", "only GET is served");
+    refused.headers = {{"Allow", "GET, HEAD"}};
+    return refused;
   }
   if (request.path == "/healthz") {
     const auto uptime =

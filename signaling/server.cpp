@@ -1,10 +1,15 @@
 #include "signaling/server.hpp"
 
+#include <glib-unix.h>
 #include <libwebsockets.h>
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <charconv>
 #include <cstring>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "signaling/lws_log.hpp"
@@ -13,6 +18,13 @@ namespace bridgecast::signaling {
 namespace {
 
 constexpr size_t kHttpChunk = 16 * 1024;
+// Status line and every header of one answer.
+constexpr size_t kHttpHeaderBytes = 8 * 1024;
+// After an early answer (413), up to this much of the body is still read
+// and discarded before closing: closing with unread data resets the
+// connection, and the client could lose the answer.
+constexpr size_t kHttpDrainBytes = 1024 * 1024;
+constexpr size_t kUnknownLength = std::numeric_limits<size_t>::max();
 constexpr char kSubprotocol[] = "bridgecast.v1";
 constexpr char kSocketPath[] = "/ws";
 
@@ -79,8 +91,58 @@ std::string Method(lws* wsi) {
   if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI)) return "POST";
   if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI)) return "HEAD";
   if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI)) return "PUT";
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI)) return "PATCH";
   if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI)) return "DELETE";
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI)) return "OPTIONS";
   return "OTHER";
+}
+
+HttpResponse JsonError(int status, const char* code, const char* message) {
+  return HttpResponse{status, "application/json",
+                      nlohmann::json{{"code", code}, {"message", message}}.dump(), false};
+}
+
+bool AddHeader(lws* wsi, const std::string& name, const std::string& value, unsigned char** p,
+               unsigned char* end) {
+  // Names and values come from our code, but a line break in one (a path
+  // echoed into Location, say) would forge further headers.
+  if (name.find_first_of("\r\n:") != std::string::npos ||
+      value.find_first_of("\r\n") != std::string::npos) {
+    return false;
+  }
+  const std::string key = name + ":";
+  return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(key.c_str()),
+                                     reinterpret_cast<const unsigned char*>(value.c_str()),
+                                     static_cast<int>(value.size()), p, end) == 0;
+}
+
+// Writes the status line and headers; false if they do not fit in
+// kHttpHeaderBytes or one is malformed (nothing written then), or if the
+// write fails.
+bool WriteHeaders(lws* wsi, const HttpResponse& response) {
+  std::array<unsigned char, LWS_PRE + kHttpHeaderBytes> headers{};
+  unsigned char* start = headers.data() + LWS_PRE;
+  unsigned char* p = start;
+  unsigned char* end = headers.data() + headers.size() - 1;
+  if (lws_add_http_common_headers(wsi, static_cast<unsigned>(response.status),
+                                  response.content_type.c_str(), response.body.size(), &p, end) ||
+      !AddHeader(wsi, "cache-control", response.cacheable ? "max-age=300" : "no-store", &p, end) ||
+      !AddHeader(wsi, "x-content-type-options", "nosniff", &p, end) ||
+      (!response.set_cookie.empty() &&
+       !AddHeader(wsi, "set-cookie", response.set_cookie, &p, end))) {
+    return false;
+  }
+  for (const auto& [name, value] : response.headers) {
+    if (!AddHeader(wsi, name, value, &p, end)) return false;
+  }
+  return lws_finalize_write_http_header(wsi, start, &p, end) == 0;
+}
+
+// A Content-Length value: digits only.
+bool ParseLength(const std::string& text, size_t& length) {
+  const char* last = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), last, length);
+  return !text.empty() && ec == std::errc() && ptr == last;
 }
 
 }  // namespace
@@ -174,67 +236,206 @@ int Server::OnHttpCallback(lws* wsi, int reason, void* user, void* in, size_t le
       // A WebSocket upgrade without our subprotocol lands here: refuse it.
       return 1;
     case LWS_CALLBACK_HTTP: {
-      HttpRequest request;
-      request.method = Method(wsi);
-      request.path = in ? std::string(static_cast<const char*>(in)) : "/";
-      request.authorization = Header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-      request.query = Query(wsi);
-      request.cookie = Header(wsi, WSI_TOKEN_HTTP_COOKIE);
-      HttpResponse response = listener_.OnHttpRequest(request);
-      std::array<unsigned char, LWS_PRE + 2048> headers{};
-      unsigned char* start = headers.data() + LWS_PRE;
-      unsigned char* p = start;
-      unsigned char* end = headers.data() + headers.size() - 1;
-      const std::string cache = response.cacheable ? "max-age=300" : "no-store";
-      if (lws_add_http_common_headers(wsi, static_cast<unsigned>(response.status),
-                                      response.content_type.c_str(), response.body.size(), &p,
-                                      end) ||
-          lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
-                                      reinterpret_cast<const unsigned char*>(cache.c_str()),
-                                      static_cast<int>(cache.size()), &p, end) ||
-          lws_add_http_header_by_name(
-              wsi, reinterpret_cast<const unsigned char*>("x-content-type-options:"),
-              reinterpret_cast<const unsigned char*>("nosniff"), 7, &p, end) ||
-          (!response.set_cookie.empty() &&
-           lws_add_http_header_by_name(
-               wsi, reinterpret_cast<const unsigned char*>("set-cookie:"),
-               reinterpret_cast<const unsigned char*>(response.set_cookie.c_str()),
-               static_cast<int>(response.set_cookie.size()), &p, end)) ||
-          lws_finalize_write_http_header(wsi, start, &p, end)) {
-        return 1;
+      auto [it, fresh] = http_.try_emplace(wsi);
+      // lws parses a connection's next request only after our answer.
+      if (!fresh) return -1;
+      HttpExchange& x = it->second;
+      x.server = this;
+      x.wsi = wsi;
+      x.request.method = Method(wsi);
+      x.request.path = in ? std::string(static_cast<const char*>(in)) : "/";
+      x.request.authorization = Header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+      x.request.query = Query(wsi);
+      x.request.cookie = Header(wsi, WSI_TOKEN_HTTP_COOKIE);
+      x.request.content_type = Header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE);
+      x.request.exchange = next_exchange_++;
+      x.head = x.request.method == "HEAD";
+      // lws reads a body of Content-Length bytes for any method; without
+      // the header it waits for one of POST, PUT and PATCH until the
+      // connection closes (no chunked request bodies in lws 4.1).
+      const bool has_length = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0;
+      const bool body_method = x.request.method == "POST" || x.request.method == "PUT" ||
+                               x.request.method == "PATCH";
+      size_t length = 0;
+      if (has_length && !ParseLength(Header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH), length)) {
+        x.body_unread = kUnknownLength;
+        Refuse(x, 400, "bad_request", "invalid Content-Length");
+      } else if (!has_length && body_method) {
+        x.body_unread = kUnknownLength;
+        Refuse(x, 411, "length_required", "a request body needs a Content-Length");
+      } else if (length > config_.max_http_body_bytes) {
+        x.body_unread = length;
+        Refuse(x, 413, "body_too_large", "the request body is too large");
+      } else if (length > 0) {
+        x.body_unread = length;
+        x.request.body.reserve(length);
+      } else {
+        Dispatch(x);
       }
-      if (request.method == "HEAD") response.body.clear();
-      http_[wsi] = HttpExchange{std::move(response.body), 0};
-      lws_callback_on_writable(wsi);
+      return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY: {
+      auto it = http_.find(wsi);
+      if (it == http_.end()) return 0;
+      HttpExchange& x = it->second;
+      x.body_unread -= std::min(x.body_unread, len);
+      // The rest of a refused request's body is discarded.
+      if (x.stage != HttpExchange::Stage::kBody) return 0;
+      // lws stops at Content-Length; counted anyway, so the buffer's bound
+      // does not rest on that.
+      if (x.request.body.size() + len > config_.max_http_body_bytes) {
+        Refuse(x, 413, "body_too_large", "the request body is too large");
+        return 0;
+      }
+      x.request.body.append(static_cast<const char*>(in), len);
+      return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION: {
+      auto it = http_.find(wsi);
+      if (it == http_.end()) return 0;
+      HttpExchange& x = it->second;
+      x.body_unread = 0;
+      // A refused request's answer went out already: now it may close.
+      if (x.stage == HttpExchange::Stage::kDraining) return -1;
+      // lws repeats the completion for later reads (and for an empty POST).
+      if (x.stage == HttpExchange::Stage::kBody) Dispatch(x);
       return 0;
     }
     case LWS_CALLBACK_HTTP_WRITEABLE: {
       auto it = http_.find(wsi);
-      if (it == http_.end()) return 0;
-      HttpExchange& x = it->second;
-      const size_t chunk = std::min(kHttpChunk, x.body.size() - x.sent);
-      const bool last = x.sent + chunk == x.body.size();
-      std::vector<unsigned char> buffer(LWS_PRE + chunk);
-      std::memcpy(buffer.data() + LWS_PRE, x.body.data() + x.sent, chunk);
-      if (lws_write(wsi, buffer.data() + LWS_PRE, chunk,
-                    last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(chunk)) {
-        return -1;
-      }
-      x.sent += chunk;
-      if (!last) {
-        lws_callback_on_writable(wsi);
-        return 0;
-      }
-      http_.erase(it);
-      return lws_http_transaction_completed(wsi) ? -1 : 0;
+      if (it == http_.end() || it->second.stage != HttpExchange::Stage::kWriting) return 0;
+      return WriteResponse(it->second);
     }
-    case LWS_CALLBACK_CLOSED_HTTP:
-      http_.erase(wsi);
+    case LWS_CALLBACK_CLOSED_HTTP: {
+      auto it = http_.find(wsi);
+      if (it == http_.end()) return 0;
+      const bool aborted = it->second.stage == HttpExchange::Stage::kDeferred;
+      const HttpExchangeId id = it->second.request.exchange;
+      http_.erase(it);
+      if (aborted) {
+        deferred_.erase(id);
+        listener_.OnHttpAborted(id);
+      }
       return 0;
+    }
     default:
       return lws_callback_http_dummy(wsi, static_cast<lws_callback_reasons>(reason), user, in,
                                      len);
   }
+}
+
+void Server::SourceId::Reset(guint id) {
+  if (id_) g_source_remove(id_);
+  id_ = id;
+}
+
+void Server::Dispatch(HttpExchange& x) {
+  HttpResponse response = listener_.OnHttpRequest(x.request);
+  x.request.body = {};  // the listener has it
+  if (!response.deferred) {
+    Answer(x, std::move(response));
+    return;
+  }
+  x.stage = HttpExchange::Stage::kDeferred;
+  deferred_[x.request.exchange] = x.wsi;
+  x.timeout.Reset(g_timeout_add(static_cast<guint>(config_.http_deferred_timeout.count()),
+                                &Server::OnDeferredTimeout, &x));
+  // lws does not read a connection between request and answer, so it would
+  // not see the client leave, and a pending read would wake the loop again
+  // and again: pause its reading and watch the socket here instead.
+  lws_rx_flow_control(x.wsi, 0);
+  x.hangup_watch.Reset(g_unix_fd_add(lws_get_socket_fd(x.wsi),
+                                     static_cast<GIOCondition>(G_IO_IN | G_IO_HUP | G_IO_ERR),
+                                     &Server::OnDeferredSocket, &x));
+}
+
+void Server::Answer(HttpExchange& x, HttpResponse response) {
+  x.response = std::move(response);
+  x.stage = HttpExchange::Stage::kWriting;
+  lws_callback_on_writable(x.wsi);
+}
+
+void Server::Refuse(HttpExchange& x, int status, const char* code, const char* message) {
+  x.request.body = {};
+  x.close_after = true;
+  Answer(x, JsonError(status, code, message));
+}
+
+bool Server::Respond(HttpExchangeId exchange, HttpResponse response) {
+  auto it = deferred_.find(exchange);
+  if (it == deferred_.end()) return false;
+  HttpExchange& x = http_.at(it->second);
+  deferred_.erase(it);
+  x.timeout.Reset();
+  x.hangup_watch.Reset();
+  lws_rx_flow_control(x.wsi, 1);
+  Answer(x, std::move(response));
+  return true;
+}
+
+gboolean Server::OnDeferredTimeout(gpointer exchange) {
+  auto& x = *static_cast<HttpExchange*>(exchange);
+  x.timeout.Forget();
+  const HttpExchangeId id = x.request.exchange;
+  Server& server = *x.server;
+  server.Respond(id, JsonError(504, "timeout", "no answer in time"));
+  server.listener_.OnHttpAborted(id);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean Server::OnDeferredSocket(gint fd, GIOCondition /*condition*/, gpointer exchange) {
+  auto& x = *static_cast<HttpExchange*>(exchange);
+  // Readable: either the client closed (or reset) the connection, or it
+  // sent more (a pipelined request), which waits for the answer.
+  pollfd peer{fd, POLLRDHUP, 0};
+  const bool gone = poll(&peer, 1, 0) < 0 || (peer.revents & (POLLRDHUP | POLLHUP | POLLERR));
+  x.hangup_watch.Forget();
+  if (!gone) return G_SOURCE_REMOVE;
+  const HttpExchangeId id = x.request.exchange;
+  Server& server = *x.server;
+  server.deferred_.erase(id);
+  x.timeout.Reset();
+  x.stage = HttpExchange::Stage::kAborted;
+  lws_set_timeout(x.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  server.listener_.OnHttpAborted(id);
+  return G_SOURCE_REMOVE;
+}
+
+int Server::WriteResponse(HttpExchange& x) {
+  lws* wsi = x.wsi;
+  if (!x.headers_sent) {
+    if (!WriteHeaders(wsi, x.response)) {
+      spdlog::error("signaling: cannot write the headers of a {} answer to {}", x.response.status,
+                    x.request.path);
+      x.response = JsonError(500, "internal", "the answer's headers do not fit");
+      if (!WriteHeaders(wsi, x.response)) return -1;
+    }
+    x.headers_sent = true;
+    if (x.head) x.response.body.clear();
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  const std::string& body = x.response.body;
+  const size_t chunk = std::min(kHttpChunk, body.size() - x.sent);
+  const bool last = x.sent + chunk == body.size();
+  std::vector<unsigned char> buffer(LWS_PRE + chunk);
+  std::memcpy(buffer.data() + LWS_PRE, body.data() + x.sent, chunk);
+  if (lws_write(wsi, buffer.data() + LWS_PRE, chunk, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) <
+      static_cast<int>(chunk)) {
+    return -1;
+  }
+  x.sent += chunk;
+  if (!last) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  if (!x.close_after) {
+    http_.erase(wsi);
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+  }
+  if (x.body_unread == 0 || x.body_unread > kHttpDrainBytes) return -1;
+  x.stage = HttpExchange::Stage::kDraining;
+  return 0;
 }
 
 int Server::OnSocketCallback(lws* wsi, int reason, void* user, void* in, size_t len) {

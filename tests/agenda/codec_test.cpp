@@ -42,7 +42,8 @@ TEST_CASE("every command survives ToJson and ParseCommand") {
       cmd::RevokeFloor{},
       cmd::StartRecording{},
       cmd::StopRecording{},
-      cmd::FailRecording{"archive: No space left on device"}};
+      cmd::FailRecording{"archive: No space left on device"},
+      cmd::SelectSource{"hall"}};
   for (const Command& command : all) {
     const std::string text = ToJson(command).dump();
     INFO(text);
@@ -126,7 +127,8 @@ TEST_CASE("events survive ToJson and EventFromJson") {
       ev::FloorRevoked{"da-nang", "disconnected"},
       ev::RecordingStarted{},
       ev::RecordingStopped{"stopped", ""},
-      ev::RecordingStopped{"failed", "archive: No space left on device"}};
+      ev::RecordingStopped{"failed", "archive: No space left on device"},
+      ev::SourceSelected{"cam-2"}};
   std::uint64_t seq = 0;
   for (const EventPayload& payload : all) {
     const Event event{++seq, at, payload};

@@ -64,6 +64,7 @@ TEST_CASE("every command is checked against the actor's role") {
       {cmd::SubmitQuestion{"Hỏi?", ""}, {Actor::Chair(), Actor::Observer()}},
       {cmd::GrantFloor{"ha-noi"}, {point, Actor::Operator(), Actor::Observer()}},
       {cmd::RevokeFloor{}, {point, Actor::Operator()}},
+      {cmd::SelectSource{"hall"}, {point, Actor::Observer()}},
   };
   for (const auto& [command, actors] : refused) {
     for (const Actor& actor : actors) {
@@ -81,6 +82,22 @@ TEST_CASE("every command is checked against the actor's role") {
     h.Ok(cmd::RaiseHand{}, Actor::Point("da-nang"));
     CHECK(h.Code(cmd::LowerHand{"da-nang"}, point) == errc::kForbidden);
   }
+}
+
+TEST_CASE("staff put a source on air in any phase, and the state remembers it") {
+  Harness h;
+  CHECK(h.state().program_source.empty());
+  h.Ok(cmd::SelectSource{"hall"}, Actor::Operator());  // before the start: preparing
+  CHECK(h.state().program_source == "hall");
+  h.GoLive();
+  h.Ok(cmd::SelectSource{"cam-2"}, Actor::Chair());
+  CHECK(h.state().program_source == "cam-2");
+  CHECK(Payload<ev::SourceSelected>(h.log.back()).source == "cam-2");
+  for (const char* bad : {"", "Hall", "a b", "../x", "an-id-that-is-longer-than-32-chars"}) {
+    INFO(bad);
+    CHECK(h.Code(cmd::SelectSource{bad}, Actor::Operator()) == errc::kBadCommand);
+  }
+  CHECK(h.state().program_source == "cam-2");
 }
 
 TEST_CASE("the agenda runs start, next, goto and end, recording actual times") {

@@ -61,6 +61,40 @@ TEST_CASE("the example config file is accepted as shipped") {
   REQUIRE(s);
   CHECK(config.health.loss_alarm == 0.08);
   CHECK(config.health.rtt_warn_ms == 150);
+  REQUIRE(config.ingest.sources.size() == 6);
+  CHECK(config.ingest.on_air == "hall");
+  CHECK(config.ingest.sources[0].kind == ingest::SourceKind::kSrt);
+  CHECK(config.ingest.sources[0].backup == "camera");
+  CHECK(config.ingest.sources[2].kind == ingest::SourceKind::kWhip);
+  CHECK(config.ingest.sources[4].audio_device == "alsa:hw:1,0");
+}
+
+TEST_CASE("ingest sources are checked one by one and name what is wrong") {
+  const char* bad[][2] = {
+      {R"({"ingest": {"sources": [{"id": "Hall", "kind": "srt", "uri": "srt://:9000"}]}})", "id"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "ndi"}]}})", "kind"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "srt"}]}})", "uri"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "srt", "uri": "udp://x:1"}]}})", "srt://"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "srt", "uri": "srt://:1", "passphrase": "short"}]}})",
+       "passphrase"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "file", "uri": "/x.mp4"}]}})", "path"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "device", "video": "video0"}]}})", "video"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "test_pattern", "backup": "b"}]}})", "backup"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "test_pattern"}, {"id": "a", "kind": "test_pattern"}]}})",
+       "twice"},
+      {R"({"ingest": {"sources": [{"id": "a", "kind": "test_pattern"}], "on_air": "b"}})", "on_air"},
+      {R"({"ingest": {"loudness_lufs": 3}})", "loudness"},
+      {R"({"ingest": {"sources": []}})", "1..16"},
+  };
+  for (const auto& [text, names] : bad) {
+    INFO(text);
+    NodeConfig config;
+    Status s = ApplyConfigFile(text, config);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == "bad_config");
+    CHECK_THAT(s.error().message, Catch::Contains(names));
+    CHECK(config.ingest.sources.empty());  // nothing half-applied
+  }
 }
 
 TEST_CASE("link health thresholds come from the config, warn never above alarm") {

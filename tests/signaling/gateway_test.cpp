@@ -229,6 +229,11 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(get("/static/../../etc/passwd").status == 404);
   CHECK(get("/nope").status == 404);
   CHECK(f.gateway.OnHttpRequest(HttpRequest{"POST", "/healthz", ""}).status == 405);
+  for (const char* method : {"PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    const HttpResponse refused = f.gateway.OnHttpRequest(HttpRequest{method, "/healthz", ""});
+    CHECK(refused.status == 405);
+    CHECK(refused.headers == decltype(refused.headers){{"Allow", "GET, HEAD"}});
+  }
 
   CHECK(get("/api/points").status == 401);
   CHECK(get("/api/points", "Bearer bc1.bad.sig").status == 401);

@@ -4,8 +4,13 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
+#include <complex>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <numbers>
 #include <sstream>
 
 #include "media/capture_stamp.hpp"
@@ -60,7 +65,46 @@ std::vector<std::string> Split(const std::string& line, char separator) {
   return fields;
 }
 
+// ffmpeg output options that cut `range` out of the decoded input.
+std::string RangeOptions(const TimeRange& range) {
+  std::string options;
+  if (range.start_s > 0) options += " -ss " + std::to_string(range.start_s);
+  if (range.duration_s > 0) options += " -t " + std::to_string(range.duration_s);
+  return options;
+}
+
+// In-place radix-2 FFT; the size must be a power of two.
+void Fft(std::vector<std::complex<double>>& x) {
+  const size_t n = x.size();
+  for (size_t i = 1, j = 0; i < n; ++i) {
+    size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) std::swap(x[i], x[j]);
+  }
+  for (size_t len = 2; len <= n; len <<= 1) {
+    const std::complex<double> step =
+        std::polar(1.0, -2 * std::numbers::pi / static_cast<double>(len));
+    for (size_t i = 0; i < n; i += len) {
+      std::complex<double> w = 1;
+      for (size_t k = 0; k < len / 2; ++k, w *= step) {
+        const std::complex<double> u = x[i + k];
+        const std::complex<double> v = x[i + k + len / 2] * w;
+        x[i + k] = u + v;
+        x[i + k + len / 2] = u - v;
+      }
+    }
+  }
+}
+
+double Dbfs(double mean_square) { return 10 * std::log10(std::max(mean_square, 1e-20)); }
+
 }  // namespace
+
+bool ToneVerdict::HasTone(double min_dbfs) const {
+  // At least half of the signal's power is in the tone.
+  return hz > 0 && tone_dbfs >= min_dbfs && tone_dbfs - rms_dbfs > -3;
+}
 
 bool VideoVerdict::StrictlyIncreasing() const {
   for (size_t i = 1; i < pictures.size(); ++i) {
@@ -141,6 +185,97 @@ Result<std::vector<ProbedChapter>> ProbeChapters(const std::string& path) {
                         c.value("tags", nlohmann::json::object()).value("title", "")});
   }
   return chapters;
+}
+
+Result<MeanRgb> MeanColour(const std::string& path, TimeRange range) {
+  // Small pictures: the mean needs no detail, and the pipe stays small.
+  constexpr int kWidth = 32, kHeight = 18;
+  auto run = Shell("ffmpeg -nostdin -v error -i " + Quote(path) + RangeOptions(range) +
+                   " -map 0:v:0 -vsync passthrough -vf crop=iw/2:ih/2,scale=" +
+                   std::to_string(kWidth) + ":" + std::to_string(kHeight) +
+                   " -f rawvideo -pix_fmt rgb24 -");
+  if (!run) return run.error();
+  MeanRgb mean;
+  mean.errors = run->err;
+  const size_t size = kWidth * kHeight * 3;
+  double sum[3] = {0, 0, 0};
+  for (size_t offset = 0; offset + size <= run->out.size(); offset += size) {
+    for (size_t i = 0; i < size; ++i) sum[i % 3] += static_cast<uint8_t>(run->out[offset + i]);
+    ++mean.pictures;
+  }
+  if (mean.pictures == 0) return Error{"judge_failed", "no picture decoded: " + run->err};
+  const double pixels = static_cast<double>(mean.pictures) * kWidth * kHeight;
+  mean.r = sum[0] / pixels;
+  mean.g = sum[1] / pixels;
+  mean.b = sum[2] / pixels;
+  return mean;
+}
+
+Result<ToneVerdict> DominantToneHz(const std::string& path, TimeRange range, double min_hz,
+                                   double max_hz) {
+  constexpr int kRate = 48000;
+  constexpr size_t kBlock = 8192;  // 5.9 Hz bins
+  auto run = Shell("ffmpeg -nostdin -v error -i " + Quote(path) + RangeOptions(range) +
+                   " -map 0:a:0 -ac 1 -ar " + std::to_string(kRate) + " -f s16le -");
+  if (!run) return run.error();
+  std::vector<double> samples(run->out.size() / 2);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    int16_t s;
+    std::memcpy(&s, run->out.data() + 2 * i, 2);
+    samples[i] = s / 32768.0;
+  }
+  if (samples.size() < kBlock) {
+    return Error{"judge_failed",
+                 "under " + std::to_string(kBlock) + " samples of audio: " + run->err};
+  }
+  ToneVerdict verdict;
+  verdict.errors = run->err;
+  verdict.seconds = static_cast<double>(samples.size()) / kRate;
+  double square_sum = 0;
+  for (double s : samples) square_sum += s * s;
+  verdict.rms_dbfs = Dbfs(square_sum / static_cast<double>(samples.size()));
+
+  // Welch: the power spectra of whole Hann-windowed blocks, averaged.
+  std::vector<double> window(kBlock);
+  double window_energy = 0;
+  for (size_t n = 0; n < kBlock; ++n) {
+    window[n] = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * static_cast<double>(n) / kBlock);
+    window_energy += window[n] * window[n];
+  }
+  std::vector<double> power(kBlock / 2, 0);
+  const size_t blocks = samples.size() / kBlock;
+  std::vector<std::complex<double>> x(kBlock);
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t n = 0; n < kBlock; ++n) x[n] = samples[b * kBlock + n] * window[n];
+    Fft(x);
+    for (size_t k = 0; k < power.size(); ++k) {
+      power[k] += std::norm(x[k]) / static_cast<double>(blocks);
+    }
+  }
+
+  const double bin_hz = static_cast<double>(kRate) / kBlock;
+  const size_t low = std::max<size_t>(1, static_cast<size_t>(std::ceil(min_hz / bin_hz)));
+  const size_t high = std::min(power.size() - 2, static_cast<size_t>(max_hz / bin_hz));
+  if (low > high) return Error{"judge_failed", "empty frequency band"};
+  const auto band = power.begin() + static_cast<long>(low);
+  const size_t peak = static_cast<size_t>(
+      std::max_element(band, band + static_cast<long>(high - low) + 1) - power.begin());
+  if (power[peak] <= 0) return verdict;  // digital silence: no frequency at all
+  // A parabola through the log powers around the peak puts a Hann-windowed
+  // sine within a few hundredths of a bin.
+  const double a = std::log(std::max(power[peak - 1], 1e-30));
+  const double c = std::log(std::max(power[peak + 1], 1e-30));
+  const double m = std::log(power[peak]);
+  const double denominator = a - 2 * m + c;
+  const double offset = denominator < 0 ? 0.5 * (a - c) / denominator : 0;
+  verdict.hz = (static_cast<double>(peak) + offset) * bin_hz;
+  // The main lobe spans ±2 bins around the true frequency; ±3 keeps it whole
+  // wherever the sine falls between bins. Twice for the mirrored half.
+  double lobe = 0;
+  const size_t last = std::min(peak + 3, power.size() - 1);
+  for (size_t k = peak - std::min<size_t>(peak, 3); k <= last; ++k) lobe += power[k];
+  verdict.tone_dbfs = Dbfs(2 * lobe / (kBlock * window_energy));
+  return verdict;
 }
 
 Result<StampVerdict> ReadStamps(const std::string& path, int width, int height) {

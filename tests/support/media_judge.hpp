@@ -44,6 +44,31 @@ struct StampVerdict {
   std::chrono::milliseconds Last() const;
 };
 
+// A stretch of a file to measure; duration_s 0 means to the end.
+struct TimeRange {
+  double start_s = 0;
+  double duration_s = 0;
+};
+
+// The mean colour of the central half (in width and in height) of the pictures.
+struct MeanRgb {
+  double r = 0, g = 0, b = 0;  // 0..255
+  int pictures = 0;
+  std::string errors;
+};
+
+// Levels in dB against full scale 1.0: a full-scale sine has rms_dbfs -3.
+struct ToneVerdict {
+  double hz = 0;  // the strongest frequency in the band; 0 when there is no audio
+  double tone_dbfs = -200;  // the power of that frequency alone (the main lobe)
+  double rms_dbfs = -200;   // the power of the whole signal
+  double seconds = 0;       // audio measured
+  std::string errors;
+
+  // A tone, not silence or noise: loud enough and most of the signal's power.
+  bool HasTone(double min_dbfs = -50) const;
+};
+
 struct ProbedChapter {
   double start_s = 0;
   std::string title;
@@ -56,6 +81,13 @@ Result<AudioVerdict> JudgeAudio(const std::string& path);
 // ffmpeg decodes the first video stream to 8-bit grey pictures of
 // width x height; the capture stamp is read from each.
 Result<StampVerdict> ReadStamps(const std::string& path, int width, int height);
+// ffmpeg decodes the first video stream of `range` to small RGB pictures.
+Result<MeanRgb> MeanColour(const std::string& path, TimeRange range = {});
+// ffmpeg decodes the first audio stream of `range` to mono 48 kHz; the
+// strongest frequency between min_hz and max_hz is found by an averaged,
+// Hann-windowed FFT (5.9 Hz bins, interpolated to well under 1 Hz for a sine).
+Result<ToneVerdict> DominantToneHz(const std::string& path, TimeRange range = {},
+                                   double min_hz = 100, double max_hz = 4000);
 // The chapters ffprobe reads from a file (an MP4's chpl box, for one).
 Result<std::vector<ProbedChapter>> ProbeChapters(const std::string& path);
 
