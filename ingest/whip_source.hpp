@@ -37,6 +37,7 @@ class WhipSource final : public Source {
 
   void Start() override;
   std::string InputFormat() const override;
+  const std::string& id() const { return config_.id; }
 
   // Negotiates with a publisher's offer; `done` gets the answer once ICE has
   // gathered (at most 3 s), or an Error: `bad_sdp`, `unsupported_codec`,
