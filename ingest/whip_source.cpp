@@ -4,7 +4,9 @@
 #include <gst/video/video.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "ingest/decode_branches.hpp"
@@ -338,7 +340,7 @@ Status WhipSource::Build(Session& session, const media::IceConfig& ice) {
 
 void WhipSource::OnRemoteDescriptionSet(const std::string& error) {
   if (!error.empty()) {
-    if (AnswerDone done = std::move(session_->done)) {
+    if (AnswerDone done = std::exchange(session_->done, nullptr)) {
       done(Error{"bad_sdp", "webrtcbin refused the offer: " + error});
     }
     return EndSession("the publisher's offer was refused");
@@ -393,7 +395,7 @@ void WhipSource::Answer() {
   GstSessionDescriptionPtr description(local);
   if (!description) return EndSession("webrtcbin has no local description", true);
   GCharPtr text(gst_sdp_message_as_text(description->sdp));
-  AnswerDone done = std::move(session_->done);
+  AnswerDone done = std::exchange(session_->done, nullptr);
   spdlog::info("ingest: {}: publisher session {} answered", config_.id, session_->id);
   done(WhipAnswer{session_->id, media::ToString(text)});
 }
@@ -426,7 +428,7 @@ bool WhipSource::End(std::string_view session) {
 void WhipSource::EndSession(const std::string& reason, bool failed) {
   if (!session_) return;
   std::unique_ptr<Session> ended = std::move(session_);
-  AnswerDone done = std::move(ended->done);
+  AnswerDone done = std::exchange(ended->done, nullptr);
   spdlog::info("ingest: {}: publisher session {} ended: {}", config_.id, ended->id,
                reason.empty() ? "taken over" : reason);
   ended.reset();
