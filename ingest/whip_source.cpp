@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <utility>
 #include <vector>
@@ -27,6 +28,12 @@ using media::GstSessionDescriptionPtr;
 constexpr size_t kMaxSdpLength = 64 * 1024;
 // A publisher waits for the answer: candidates found later are not sent.
 constexpr guint kGatheringTimeoutMs = 3000;
+// A publisher that vanishes without DELETE (killed, cut off) may never fail
+// ICE: webrtcbin's agent checks no consent. Pictures stopping for this long
+// (or none coming this long after the offer) end its session, so the next
+// publisher is not refused as busy.
+constexpr auto kSilenceLimit = std::chrono::seconds(5);
+constexpr auto kFirstPictureLimit = std::chrono::seconds(10);
 
 std::string NewSessionId() {
   std::random_device random;
@@ -143,6 +150,8 @@ struct WhipSource::Session {
   GstElement* webrtc = nullptr;  // owned by the pipeline
   guint bus_watch = 0;
   guint gathering_timer = 0;
+  guint silence_timer = 0;
+  std::chrono::steady_clock::time_point offered = std::chrono::steady_clock::now();
   bool answer_created = false;
   AnswerDone done;  // until the publisher has its answer
   media::Lifetime lifetime;
@@ -151,6 +160,7 @@ struct WhipSource::Session {
 
   ~Session() {
     if (gathering_timer) g_source_remove(gathering_timer);
+    if (silence_timer) g_source_remove(silence_timer);
     if (bus_watch) g_source_remove(bus_watch);
     if (pipeline) gst_element_set_state(pipeline.get(), GST_STATE_NULL);
   }
@@ -251,6 +261,17 @@ void WhipSource::Offer(std::string sdp, AnswerDone done) {
   }
   feed_.Restart();
   spdlog::info("ingest: {}: publisher session {} offered", config_.id, session_->id);
+  session_->silence_timer = g_timeout_add_seconds(
+      1,
+      [](gpointer data) -> gboolean {
+        auto* self = static_cast<WhipSource*>(data);
+        if (!self->Silent()) return G_SOURCE_CONTINUE;
+        self->session_->silence_timer = 0;
+        spdlog::info("ingest: {}: no picture from the publisher", self->config_.id);
+        self->EndSession("the publisher left");
+        return G_SOURCE_REMOVE;
+      },
+      this);
   listener_.OnSourceConnecting(config_.id);
   if (gst_element_set_state(session_->pipeline.get(), GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
@@ -409,6 +430,13 @@ void WhipSource::OnConnectionStateChanged() {
              state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
     EndSession("the publisher left");
   }
+}
+
+bool WhipSource::Silent() const {
+  const auto now = std::chrono::steady_clock::now();
+  const auto last = feed_.last_frame();
+  if (last < session_->offered) return now - session_->offered > kFirstPictureLimit;
+  return now - last > kSilenceLimit;
 }
 
 void WhipSource::RequestKeyframe() {

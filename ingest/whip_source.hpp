@@ -60,6 +60,8 @@ class WhipSource final : public Source {
   // Hands the local description to the publisher (once).
   void Answer();
   void OnConnectionStateChanged();
+  // No picture from the publisher for too long.
+  bool Silent() const;
   void RequestKeyframe();
   // Tears the current session down; tells the listener unless a new
   // publisher takes its place (`reason` empty).

@@ -60,6 +60,7 @@ class WhipProgram {
   WhipSource& whip() { return *ingest_->Whip(""); }
   std::string state() { return ingest_->Status()["sources"][0]["state"]; }
   std::string input() { return ingest_->Status()["sources"][0]["input"]; }
+  std::string reason() { return ingest_->Status()["sources"][0]["reason"]; }
   std::optional<std::string> on_air() { return ingest_->on_air(); }
   int mean_v() const { return mean_v_.load(); }
   int pictures() const { return pictures_.load(); }
@@ -129,7 +130,8 @@ TEST_CASE("a WHIP publisher goes on air, a second one is busy, and its leaving b
   const int before = program.pictures();
   REQUIRE(RunLoopUntil([&] { return program.mean_v() > kRedV; }, 2s));
   CHECK(program.pictures() > before);
-  CHECK(program.input() == "320x180 15 fps H.264, Opus");
+  // The sound's first packet may come a little after the first picture.
+  CHECK(RunLoopUntil([&] { return program.input() == "320x180 15 fps H.264, Opus"; }, 1s));
 
   test::WhipPublisher second;
   auto busy = program.Offer(second.Offer());
@@ -141,6 +143,11 @@ TEST_CASE("a WHIP publisher goes on air, a second one is busy, and its leaving b
   REQUIRE(RunLoopUntil([&] { return !program.on_air(); }, 1s));
   CHECK(program.state() != "live");
   REQUIRE(RunLoopUntil([&] { return program.mean_v() < kRedV; }, 1s));
+  // Gone without a word: its session ends and the next publisher is welcome.
+  REQUIRE(RunLoopUntil([&] { return program.state() == "idle"; }, 7s));
+  CHECK(program.reason() == "the publisher left");
+  test::WhipPublisher third;
+  CHECK(program.Offer(third.Offer()).ok());
 }
 
 TEST_CASE("a WHIP offer without H.264 or Opus is refused with the reason") {
