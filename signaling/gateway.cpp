@@ -370,6 +370,7 @@ void Gateway::Broadcast(const std::vector<agenda::Event>& events) {
 
 HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   if (auto whip = Whip(request)) return *whip;
+  if (request.path == "/api/program/source") return SelectSource(request);
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse refused = ErrorResponse(405, "method_not_allowed", "only GET is served");
     refused.headers = {{"Allow", "GET, HEAD"}};
@@ -407,6 +408,33 @@ HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
   }
   if (auto file = StaticFile(request.path)) return *file;
   return ErrorResponse(404, "not_found", "no such page");
+}
+
+HttpResponse Gateway::SelectSource(const HttpRequest& request) {
+  if (request.method != "POST") {
+    HttpResponse refused = ErrorResponse(405, "method_not_allowed", "POST {\"source\":ID}");
+    refused.headers = {{"Allow", "POST"}};
+    return refused;
+  }
+  if (auto refused = RequireStaff(request)) return *refused;
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || body.size() != 1 || !body.contains("source") ||
+      !body["source"].is_string()) {
+    return ErrorResponse(400, "bad_command", "the body must be {\"source\":\"<id>\"}");
+  }
+  const std::string source = body["source"];
+  if (!program_.has_source || !program_.has_source(source)) {
+    return ErrorResponse(404, "unknown_source", "no source '" + source + "'");
+  }
+  auto claims = signer_.Verify(std::string_view(request.authorization).substr(7));
+  auto events = Execute(agenda::cmd::SelectSource{source}, ActorFor(*claims));
+  if (!events) {
+    return ErrorResponse(events.error().code == "forbidden" ? 403 : 400, events.error().code,
+                         events.error().message);
+  }
+  nlohmann::json answer = program_.status ? program_.status() : nlohmann::json::object();
+  answer["seq"] = events->empty() ? store_.LastSeq(conference_.id) : events->back().seq;
+  return JsonResponse(200, answer);
 }
 
 std::optional<HttpResponse> Gateway::RequireToken(const HttpRequest& request,

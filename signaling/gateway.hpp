@@ -134,6 +134,8 @@ class Gateway final : public Server::Listener {
                                            const std::function<bool(Role)>& allowed,
                                            std::string_view refusal) const;
   HttpResponse PointsReport() const;
+  // POST /api/program/source {"source":ID}: program.select as the token's actor.
+  HttpResponse SelectSource(const HttpRequest& request);
   // One point's link health as /api/points and the stats message show it.
   nlohmann::json PointHealth(const agenda::BridgePointSpec& spec) const;
   HttpResponse AttendanceReport(bool csv) const;

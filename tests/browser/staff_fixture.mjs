@@ -18,12 +18,19 @@ export const ARTIFACTS =
   process.env.BRIDGECAST_ARTIFACTS ||
   path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../build/test-artifacts');
 
-export async function startStaffFixture(prefix, serveArgs = []) {
+// `config`: an object written as the node's config file (`serve --config`),
+// e.g. {ingest: {sources: [...]}}; none by default.
+export async function startStaffFixture(prefix, serveArgs = [], config = null) {
   assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
   assert.ok(fs.existsSync(CHROMIUM), `chromium not found: ${CHROMIUM} (set CHROMIUM_BIN)`);
   checkTools();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `bridgecast-${prefix}-`));
   const stateDir = path.join(workDir, 'state');
+  if (config) {
+    const file = path.join(workDir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    serveArgs = ['--config', file, ...serveArgs];
+  }
   const f = { workDir, stateDir, nodeLog: '', browser: null, proc: null, origin: '', links: null };
   const started = await startNode(
     [

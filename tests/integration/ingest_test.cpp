@@ -241,6 +241,28 @@ TEST_CASE("an RTSP camera and a looping file play, and an operator switch lands 
   const json report = json::parse(ReadFile(root->path() + "/point.json"));
   INFO(report.dump());
   CHECK(report["points"][0]["attempts"] == 1);
+
+  // The REST way: the same switch for scripts and other tools.
+  auto post = [&](const std::string& body, const std::string& bearer) {
+    HttpsRequest request;
+    request.method = "POST";
+    request.path = "/api/program/source";
+    request.bearer = bearer;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = body;
+    return HttpsSend(node.port(), request);
+  };
+  const HttpsResponse back = post(R"({"source":"camera"})", OperatorToken(node));
+  INFO(back.body);
+  CHECK(back.status == 200);
+  const json back_doc = json::parse(back.body, nullptr, false);
+  CHECK(back_doc.value("on_air", "") == "camera");
+  CHECK(back_doc.value("seq", 0) > 0);
+  CHECK(post(R"({"source":"nope"})", OperatorToken(node)).status == 404);
+  CHECK(post(R"({"source":7})", OperatorToken(node)).status == 400);
+  CHECK(post(R"({"source":"clip"})", "").status == 401);
+  CHECK(post(R"({"source":"clip"})", node.links()["points"][0]["token"]).status == 403);
+  CHECK(OnAir(ProgramStatus(node), "camera"));
   auto video = JudgeVideo(recording);
   REQUIRE(video.ok());
   CHECK(video->errors.empty());

@@ -23,8 +23,10 @@ export class Actions {
   }
 
   // A button for action `key` (unique on the page) labelled `label` that
-  // sends `command()`. `confirm`: the first click only arms it.
-  button(key, label, command, { confirm = false, kind = '', disabled = false } = {}) {
+  // sends `command()`. `confirm`: the first click only arms it. `ariaLabel`:
+  // a fuller name for a label repeated on the page ("play this source"),
+  // also the one a refusal names.
+  button(key, label, command, { confirm = false, kind = '', disabled = false, ariaLabel = '' } = {}) {
     const armed = this.armed === key;
     const busy = this.pending.has(key);
     return h(
@@ -35,9 +37,10 @@ export class Actions {
         dataset: { action: key, key },
         disabled: busy || disabled || this.socket.status !== 'live',
         'aria-busy': busy ? 'true' : 'false',
+        'aria-label': ariaLabel && !armed ? ariaLabel : null,
         onclick: () => {
           if (confirm && !armed) return this.arm(key);
-          this.run(key, label, command());
+          this.run(key, ariaLabel || label, command());
         },
       },
       armed ? t('action.confirm', { action: label }) : label,

@@ -1,10 +1,12 @@
 // The operator's alarms, recomputed from the conference state and the latest
 // stats: a point dropped (it was connected, now it is absent or its link is
 // down), degraded (a figure over its alarm threshold), never joined since the
-// conference started (the snapshot carries no planned start time), and a
-// failed recording. Each alarm keeps the time it was first raised.
+// conference started (the snapshot carries no planned start time), a
+// failed recording, and the slate on air (the selected program source is not
+// live). Each alarm keeps the time it was first raised.
 
 import { gradePoint } from './link_health.js';
+import { slateCause } from './program_sources.js';
 
 const DOWN = new Set(['disconnected', 'failed', 'closed']);
 
@@ -30,8 +32,9 @@ export class Alarms {
     if (event?.type === 'point.left' && typeof event.point === 'string') this.leftAt.set(event.point, event.at);
   }
 
-  // [{key, kind, point?, points?, since, figures?, detail?}], newest first.
-  compute(state, stats, now) {
+  // [{key, kind, point?, points?, since, figures?, detail?, source?, label?,
+  // state?}], newest first. `program`: readProgram()'s, or null.
+  compute(state, stats, now, program = null) {
     const out = [];
     const notJoined = [];
     for (const p of state.points) {
@@ -61,6 +64,8 @@ export class Alarms {
     if (!state.recording.on && stop?.reason === 'failed') {
       out.push({ key: 'recording_failed', kind: 'recording_failed', detail: stop.detail, at: stop.at });
     }
+    const slate = slateCause(program);
+    if (slate) out.push({ key: `slate:${slate.source}`, kind: 'slate', ...slate });
     const live = new Set(out.map((a) => a.key));
     for (const key of this.raised.keys()) if (!live.has(key)) this.raised.delete(key);
     for (const a of out) {

@@ -6,6 +6,8 @@
 // Events dispatched: 'status' (this.status changed), 'welcome', 'state' (the
 // model changed; detail.event is the event, or null for a snapshot), 'stats'
 // (detail: the node's stats message, unvalidated: its reader checks it),
+// 'program' (detail: the node's program message, the sources and what is on
+// air, for the chair and the operator; unvalidated: program_sources.js checks it),
 // 'media' (detail: an offer, ice or state message, for a point's media;
 // unvalidated: point_media.js checks it).
 
@@ -177,6 +179,9 @@ export class ConferenceSocket extends EventTarget {
           this.clock = 'stats';
         }
         this.dispatchEvent(new CustomEvent('stats', { detail: m }));
+        break;
+      case 'program':
+        this.dispatchEvent(new CustomEvent('program', { detail: m }));
         break;
       case 'offer':
       case 'ice':

@@ -1,6 +1,7 @@
 // The chair's console (/console#token=<chair token>): runs the conference
 // over the WebSocket. This file wires the page: token, socket, language,
-// header (phase, conference start/end, recording) and the three panels.
+// header (phase, conference start/end, recording), the three panels and the
+// program sources under the preview (program_sources.js).
 
 import { Actions } from './actions.js';
 import { ConferenceSocket } from './conference_socket.js';
@@ -11,6 +12,7 @@ import { drawPerFrame, h, rebuild } from './dom.js';
 import { mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { recordingText, renderFatal, renderStatus } from './page_status.js';
 import { PointMedia } from './point_media.js';
+import { readProgram, renderSources } from './program_sources.js';
 import { takeToken } from './token.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,6 +29,7 @@ const view = {
   reasonDraft: '',
   focusReason: false,
 };
+let program = null; // readProgram() of the latest program message
 // Many messages, one draw per frame.
 const redraw = drawPerFrame(() => draw());
 
@@ -44,6 +47,7 @@ function draw() {
   $('phase').textContent = t(`phase.${s.phase}`);
   $('phase').dataset.phase = s.phase;
   renderControls(s);
+  renderSources(program, actions, { slate: $('slate'), list: $('sources'), summary: $('sources-summary') });
   const ctx = { s, socket, actions, view, redraw, now: socket.now() };
   renderCurrent(ctx, $('current'));
   renderAgenda(ctx, $('agenda-controls'), $('agenda'));
@@ -107,6 +111,12 @@ translatePage();
 mountLanguagePicker($('lang'));
 onLanguageChange(redraw);
 for (const type of ['status', 'welcome', 'state']) socket.addEventListener(type, redraw);
+socket.addEventListener('program', (e) => {
+  const read = readProgram(e.detail);
+  if (!read) return;
+  program = read;
+  redraw();
+});
 // The current item's clock moves every second.
 setInterval(() => {
   if (socket.state) renderCurrent({ s: socket.state, now: socket.now() }, $('current'));

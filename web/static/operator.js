@@ -1,7 +1,8 @@
 // The operator's board (/operator#token=<operator token>): every point's link
-// health from the pushed stats message, the alarms, the recorder (start,
-// stop), each point's join link and the attendance CSV. Wiring and header here; the board and the
-// alarm list in operator_board.js.
+// health from the pushed stats message, the alarms, the program sources
+// (which one is on air, switching), the recorder (start, stop), each point's
+// join link and the attendance CSV. Wiring and header here; the board and the
+// alarm list in operator_board.js, the sources in program_sources.js.
 
 import { Actions } from './actions.js';
 import { Alarms } from './alarms.js';
@@ -11,6 +12,7 @@ import { formatNumber, mountLanguagePicker, onLanguageChange, t, translatePage }
 import { readStats } from './link_health.js';
 import { renderAlarms, renderBoard } from './operator_board.js';
 import { recordingText, renderFatal, renderStatus } from './page_status.js';
+import { readProgram, renderSources } from './program_sources.js';
 import { takeToken } from './token.js';
 
 const $ = (id) => document.getElementById(id);
@@ -21,6 +23,7 @@ const socket = new ConferenceSocket(token, ['operator', 'chair']);
 const alarms = new Alarms();
 let stats = null;
 let statsReceivedAt = 0;
+let program = null; // readProgram() of the latest program message
 let links = new Map(); // point id → join link, from /api/join-links
 // Many messages, one draw per frame.
 const redraw = drawPerFrame(() => draw());
@@ -45,9 +48,10 @@ function draw() {
       : t('operator.keyframe', { age: '—' });
   renderControls(s);
   const now = socket.now();
-  const raised = alarms.compute(s, stale ? null : stats, now);
+  const raised = alarms.compute(s, stale ? null : stats, now, program);
   const dropped = new Set(raised.filter((a) => a.kind === 'dropped').map((a) => a.point));
   renderAlarms(s, raised, now, $('alarms-h'), $('alarms'));
+  renderSources(program, actions, { slate: $('slate'), list: $('sources') });
   renderBoard(s, stale ? null : stats, dropped, links, copyLink, $('board-summary'), $('thresholds'), $('board'));
 }
 
@@ -151,6 +155,12 @@ socket.addEventListener('stats', (e) => {
   if (!read) return;
   stats = read;
   statsReceivedAt = Date.now();
+  redraw();
+});
+socket.addEventListener('program', (e) => {
+  const read = readProgram(e.detail);
+  if (!read) return;
+  program = read;
   redraw();
 });
 // Alarm ages and stale figures move on without messages.

@@ -1,10 +1,11 @@
 // The operator board's two lists: every point's link health (state, rate,
 // loss, RTT, jitter, NACK/PLI), graded against the stats message's
-// thresholds, and the alarms. A grade is spelled out, never colour alone.
+// thresholds, and the alarms (the program sources are program_sources.js's). A grade is spelled out, never colour alone.
 
 import { clockTime, duration, h, rebuild } from './dom.js';
 import { formatNumber, t } from './i18n.js';
 import { gradePoint } from './link_health.js';
+import { slateText } from './program_sources.js';
 
 const DASH = '—';
 
@@ -152,6 +153,8 @@ function alarmText(a, nameOf) {
       return t(a.planned ? 'alarms.not_joined_planned' : 'alarms.not_joined', { n: a.points.length });
     case 'recording_failed':
       return t('recording.failed', { detail: a.detail || DASH });
+    case 'slate':
+      return slateText(a);
     default:
       return a.kind;
   }
