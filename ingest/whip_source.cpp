@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <random>
 #include <utility>
@@ -114,13 +115,19 @@ const char* Attribute(const GstSDPMessage* message, const GstSDPMedia* media, co
   return value ? value : gst_sdp_message_get_attribute_val(message, key);
 }
 
-// sendonly or sendrecv (the default when none is given).
+// The section's direction, else the session's, is sendonly or sendrecv (the
+// default when neither gives one).
 bool Sends(const GstSDPMessage* message, const GstSDPMedia* media) {
-  for (const auto* scope : {static_cast<const void*>(media), static_cast<const void*>(message)}) {
-    for (const char* direction : {"sendonly", "sendrecv", "recvonly", "inactive"}) {
-      const bool has = scope == media ? gst_sdp_media_get_attribute_val(media, direction)
-                                      : gst_sdp_message_get_attribute_val(message, direction);
-      if (has) return std::string_view(direction).starts_with("send");
+  constexpr std::array<const char*, 4> kDirections = {"sendonly", "sendrecv", "recvonly",
+                                                      "inactive"};
+  for (const char* direction : kDirections) {
+    if (gst_sdp_media_get_attribute_val(media, direction)) {
+      return std::string_view(direction).starts_with("send");
+    }
+  }
+  for (const char* direction : kDirections) {
+    if (gst_sdp_message_get_attribute_val(message, direction)) {
+      return std::string_view(direction).starts_with("send");
     }
   }
   return true;
@@ -208,7 +215,8 @@ Status WhipSource::CheckOffer(std::string_view sdp) {
         !gst_sdp_media_get_attribute_val(media, "bundle-only")) {
       continue;
     }
-    const std::string_view kind = gst_sdp_media_get_media(media) ? gst_sdp_media_get_media(media) : "";
+    const char* kind_text = gst_sdp_media_get_media(media);
+    const std::string_view kind = kind_text ? kind_text : "";
     if (kind == "video" && !video) video = media;
     if (kind == "audio" && !audio) audio = media;
   }

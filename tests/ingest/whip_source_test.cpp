@@ -150,7 +150,7 @@ TEST_CASE("a WHIP publisher goes on air, a second one is busy, and its leaving b
   CHECK(program.Offer(third.Offer()).ok());
 }
 
-TEST_CASE("a WHIP offer without H.264 or Opus is refused with the reason") {
+TEST_CASE("WHIP offers without H.264, not SDP or not sending are refused with the reason") {
   WhipProgram program;
   test::WhipPublisher publisher;
   std::string offer = publisher.Offer();
@@ -167,6 +167,15 @@ TEST_CASE("a WHIP offer without H.264 or Opus is refused with the reason") {
   auto not_sdp = program.Offer("hello");
   REQUIRE_FALSE(not_sdp.ok());
   CHECK(not_sdp.error().code == "bad_sdp");
+
+  std::string receiving = offer;
+  for (size_t at; (at = receiving.find("a=sendonly")) != std::string::npos;) {
+    receiving.replace(at, 10, "a=recvonly");
+  }
+  auto not_sending = program.Offer(receiving);
+  REQUIRE_FALSE(not_sending.ok());
+  CHECK(not_sending.error().code == "bad_sdp");
+  CHECK_THAT(not_sending.error().message, Catch::Contains("does not send"));
 }
 
 TEST_CASE("ending a WHIP session makes the source idle, and a new publisher may come") {
