@@ -8,6 +8,7 @@
 
 #include "app/conference_file.hpp"
 #include "app/join_links.hpp"
+#include "ingest/whip_source.hpp"
 #include "media/webrtc_point_session.hpp"
 #include "signaling/tls_identity.hpp"
 
@@ -64,7 +65,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   auto program = media::Program::Create(program_config, *node, node->clock_);
   if (!program) return program.error();
   node->program_ = std::move(*program);
-  auto sources = ingest::Ingest::Create(*node->program_, config.ingest, *node);
+  auto sources = ingest::Ingest::Create(*node->program_, config.ingest, config.ice, *node);
   if (!sources) return sources.error();
   node->ingest_ = std::move(*sources);
   Status started = node->program_->Start();
@@ -97,6 +98,24 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   node->gateway_->set_program(
       {[&sources_ref] { return sources_ref.Status(); },
        [&sources_ref](std::string_view id) { return sources_ref.Has(id); }});
+  using signaling::WhipEndpoint;
+  node->gateway_->set_whip(
+      {[&sources_ref](std::string_view id) -> std::optional<std::string> {
+         const ingest::WhipSource* whip = sources_ref.Whip(id);
+         if (!whip) return std::nullopt;
+         return whip->id();
+       },
+       [&sources_ref](const std::string& id, std::string sdp, WhipEndpoint::AnswerDone done) {
+         sources_ref.Whip(id)->Offer(std::move(sdp),
+                                     [done = std::move(done)](Result<ingest::WhipAnswer> answer) {
+                                       if (!answer) return done(answer.error());
+                                       done(WhipEndpoint::Answer{answer->session, answer->sdp});
+                                     });
+       },
+       [&sources_ref](const std::string& id, std::string_view session) {
+         ingest::WhipSource* whip = sources_ref.Whip(id);
+         return whip && whip->End(session);
+       }});
   // After a restart the replayed journal may say "recording": a new run.
   node->FollowRecording();
   node->FollowSource();
@@ -109,6 +128,10 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   if (!server) return server.error();
   node->server_ = std::move(*server);
   node->gateway_->set_sink(node->server_.get());
+  node->gateway_->set_responder([self](signaling::HttpExchangeId exchange,
+                                       signaling::HttpResponse response) {
+    return self->server_->Respond(exchange, std::move(response));
+  });
   node->base_url_ = !config.public_url.empty()
                         ? config.public_url
                         : "https://" + UrlHost(config.listen.host) + ":" +

@@ -15,8 +15,9 @@ namespace {
 Result<std::string> MakeToken(const TokenOptions& o) {
   const auto role = signaling::ParseRole(o.role);
   if (!role) {
-    return Error{"bad_role", "--role must be chair, operator, point, observer or reviewer, not '" +
-                                 o.role + "'"};
+    return Error{"bad_role",
+                 "--role must be chair, operator, point, observer, reviewer or publisher, not '" +
+                     o.role + "'"};
   }
   if ((*role == signaling::Role::kPoint) != !o.point.empty()) {
     return Error{"bad_point", "--point is required for role point and only for it"};
@@ -47,7 +48,7 @@ Result<std::string> MakeToken(const TokenOptions& o) {
 void AddTokenCommand(CLI::App& app, TokenOptions& o) {
   CLI::App* token = app.add_subcommand("token", "Print a signed token for one role");
   token->add_option("--conference", o.conference, "Conference id or conference file")->required();
-  token->add_option("--role", o.role, "chair, operator, point, observer or reviewer")->required();
+  token->add_option("--role", o.role, "chair, operator, point, observer, reviewer or publisher")->required();
   token->add_option("--point", o.point, "Bridge-point id (role point only)");
   token->add_option("--state-dir", o.state_dir, "The node's state directory (default ./var)");
 }

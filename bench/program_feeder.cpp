@@ -89,7 +89,7 @@ int Main(const Options& o) {
     }
     // The node's default source: the test pattern.
     IgnoreIngest ingest_listener;
-    auto sources = ingest::Ingest::Create(**program, {}, ingest_listener);
+    auto sources = ingest::Ingest::Create(**program, {}, {}, ingest_listener);
     if (!sources) {
       spdlog::error("{}", sources.error().message);
       return 1;

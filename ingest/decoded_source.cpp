@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/decode_branches.hpp"
 #include "media/bus_error.hpp"
 #include "media/capture_stamp.hpp"
 #include "media/wall_time.hpp"
@@ -22,22 +23,6 @@ using media::GstElementPtr;
 using media::GstPadPtr;
 
 constexpr std::array kMaxBackoffSeconds = {1, 2, 4, 8, 10};
-
-std::string VideoBranch(const media::ProgramConfig& p) {
-  // Frames beyond the program's rate are dropped before they are scaled.
-  return fmt::format(
-      "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky={{leaky}} "
-      "! videorate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
-      "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
-      "! appsink name=video sync={{sync}} async=false max-buffers=2 drop=true",
-      fmt::arg("fps", p.fps), fmt::arg("w", p.width), fmt::arg("h", p.height));
-}
-
-constexpr std::string_view kAudioBranch =
-    "queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky={leaky} "
-    "! audioconvert ! audioresample "
-    "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
-    "! appsink name=audio sync={sync} async=false max-buffers=50 drop=true";
 
 std::string Quoted(std::string_view text) {
   std::string out = "\"";
@@ -77,29 +62,9 @@ constexpr std::array<std::string_view, 7> kCodecs = {
     "video/x-h264", "video/x-h265", "image/jpeg", "audio/x-raw",
     "audio/x-opus", "audio/mpeg",   "video/x-raw"};
 
-// The clock of the points, not a sound card's: samples from ALSA are
-// resampled to it instead of drifting against the other sources.
-void UseSystemClock(GstElement* pipeline) {
-  GstClock* clock = gst_system_clock_obtain();
-  gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);
-  gst_object_unref(clock);
-}
-
-GstFlowReturn OnVideoSample(GstAppSink* sink, gpointer data) {
-  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
-  if (sample) static_cast<SourceFeed*>(data)->PushVideo(sample.get());
-  return GST_FLOW_OK;
-}
-
 GstFlowReturn OnEncodedSample(GstAppSink* sink, gpointer data) {
   media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
   if (sample) static_cast<SourceFeed*>(data)->PushEncoded(sample.get());
-  return GST_FLOW_OK;
-}
-
-GstFlowReturn OnAudioSample(GstAppSink* sink, gpointer data) {
-  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
-  if (sample) static_cast<SourceFeed*>(data)->PushAudio(sample.get());
   return GST_FLOW_OK;
 }
 
@@ -179,14 +144,8 @@ void DecodedSource::SetFormat(const std::string& video, const std::string& audio
 
 Status DecodedSource::Build() {
   const bool live_sync = config_.kind == SourceKind::kFile;  // a file plays in real time
-  const std::string sync = live_sync ? "true" : "false";
-  // A live sender is never waited for (its oldest pictures go instead); a
-  // file is read at the pace the clock plays it.
-  const std::string leaky = live_sync ? "no" : "downstream";
-  std::string video_branch = fmt::format(fmt::runtime(VideoBranch(program_)),
-                                         fmt::arg("sync", sync), fmt::arg("leaky", leaky));
-  std::string audio_branch = fmt::format(fmt::runtime(kAudioBranch), fmt::arg("sync", sync),
-                                         fmt::arg("leaky", leaky));
+  const std::string video_branch = VideoBranch(program_, live_sync);
+  const std::string audio_branch = AudioBranch(live_sync);
   std::string description;
   switch (config_.kind) {
     case SourceKind::kTestPattern:
@@ -237,24 +196,10 @@ Status DecodedSource::Build() {
   }
   gst_object_ref_sink(pipeline);
   pipeline_.reset(pipeline);
-  UseSystemClock(pipeline);
+  ConnectFeed(pipeline, feed_);
   GstBin* bin = GST_BIN(pipeline);
-  GstElementPtr video(gst_bin_get_by_name(bin, "video"));
-  GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
-  GstAppSinkCallbacks video_callbacks{};
-  video_callbacks.new_sample = &OnVideoSample;
-  // The pictures' end is the source's end: a file without sound never
-  // brings its (unlinked) sound branch to EOS, so the pipeline never would.
-  video_callbacks.eos = [](GstAppSink* sink, gpointer) {
-    gst_element_post_message(GST_ELEMENT(sink),
-                             gst_message_new_application(GST_OBJECT(sink),
-                                                         gst_structure_new_empty("video-eos")));
-  };
-  gst_app_sink_set_callbacks(GST_APP_SINK(video.get()), &video_callbacks, &feed_, nullptr);
-  GstAppSinkCallbacks audio_callbacks{};
-  audio_callbacks.new_sample = &OnAudioSample;
-  gst_app_sink_set_callbacks(GST_APP_SINK(audio.get()), &audio_callbacks, &feed_, nullptr);
   if (config_.kind == SourceKind::kTestPattern && program_.capture_stamp) {
+    GstElementPtr video(gst_bin_get_by_name(bin, "video"));
     GstPadPtr sink(gst_element_get_static_pad(video.get(), "sink"));
     gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr, nullptr);
   }

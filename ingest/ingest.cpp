@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ingest/decoded_source.hpp"
+#include "ingest/whip_source.hpp"
 
 namespace bridgecast::ingest {
 namespace {
@@ -54,6 +55,7 @@ Ingest::Ingest(media::Program& program, IngestConfig config, Listener& listener)
               OnAirSwitch::Timing{config_.stall, std::chrono::milliseconds(150)}) {}
 
 Result<std::unique_ptr<Ingest>> Ingest::Create(media::Program& program, IngestConfig config,
+                                               const media::IceConfig& ice,
                                                Listener& listener) {
   config = WithDefaults(std::move(config));
   std::unique_ptr<Ingest> ingest(new Ingest(program, config, listener));
@@ -69,12 +71,16 @@ Result<std::unique_ptr<Ingest>> Ingest::Create(media::Program& program, IngestCo
     entry.config = source;
     entry.feed = std::make_unique<SourceFeed>(program, *input,
                                               ingest->config_.normalize_loudness, loudness);
-    if (source.kind == SourceKind::kWhip) {
-      return Error{"bad_config", "WHIP sources are not available yet"};
-    }
     SourceListener& listener_ref = *ingest;
-    entry.source =
-        std::make_unique<DecodedSource>(source, program.config(), *entry.feed, listener_ref);
+    if (source.kind == SourceKind::kWhip) {
+      auto whip = std::make_unique<WhipSource>(source, program.config(), ice, *entry.feed,
+                                               listener_ref);
+      entry.whip = whip.get();
+      entry.source = std::move(whip);
+    } else {
+      entry.source =
+          std::make_unique<DecodedSource>(source, program.config(), *entry.feed, listener_ref);
+    }
     ingest->entries_.push_back(std::move(entry));
   }
   return ingest;

@@ -15,6 +15,7 @@
 #include "ingest/source.hpp"
 #include "ingest/source_config.hpp"
 #include "ingest/source_feed.hpp"
+#include "media/ice_config.hpp"
 #include "media/main_loop.hpp"
 #include "media/program.hpp"
 
@@ -34,8 +35,9 @@ class Ingest final : private SourceListener {
   };
 
   // Adds the sources' inputs to `program`, which must not have started.
+  // WHIP sources negotiate ICE as the points do (`ice`).
   static Result<std::unique_ptr<Ingest>> Create(media::Program& program, IngestConfig config,
-                                                Listener& listener);
+                                                const media::IceConfig& ice, Listener& listener);
   ~Ingest() override;
 
   // Starts the sources and the stall detector; after Program::Start.

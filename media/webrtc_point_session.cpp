@@ -1,7 +1,6 @@
 #include "media/webrtc_point_session.hpp"
 
 #include <fmt/format.h>
-#include <nice/agent.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -35,10 +34,6 @@ LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
       return LinkState::kClosed;
   }
   return LinkState::kFailed;
-}
-
-bool IsLoopback(std::string_view address) {
-  return address.starts_with("127.") || address == "::1";
 }
 
 // The connection address of an ICE candidate line (its fifth field).
@@ -140,29 +135,8 @@ Result<std::unique_ptr<WebRtcPointSession>> WebRtcPointSession::Create(Program& 
 Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) {
   GstElementPtr webrtc = MakeElement("webrtcbin", fmt::format("webrtc-{}", name).c_str());
   if (!webrtc) return Error{"media_failed", "webrtcbin is not available"};
-  g_object_set(webrtc.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
-  if (!ice.stun_server.empty()) {
-    g_object_set(webrtc.get(), "stun-server", ice.stun_server.c_str(), nullptr);
-  }
-  GstObject* ice_agent = nullptr;
-  g_object_get(webrtc.get(), "ice-agent", &ice_agent, nullptr);
-  GstObjectPtr<GstObject> ice_holder(ice_agent);
-  NiceAgent* agent = nullptr;
-  g_object_get(ice_agent, "agent", &agent, nullptr);
-  // No UPnP port mapping: it multicasts discovery on every interface.
-  g_object_set(agent, "upnp", FALSE, nullptr);
-  for (const std::string& address : ice.addresses) {
-    NiceAddress a;
-    nice_address_init(&a);
-    if (!nice_address_set_from_string(&a, address.c_str()) ||
-        !nice_agent_add_local_address(agent, &a)) {
-      g_object_unref(agent);
-      return Error{"media_failed", "bad ICE address " + address};
-    }
-  }
-  g_object_unref(agent);
-  loopback_only_ = !ice.addresses.empty() &&
-                   std::all_of(ice.addresses.begin(), ice.addresses.end(), IsLoopback);
+  if (Status configured = ApplyIceConfig(webrtc.get(), ice); !configured) return configured;
+  loopback_only_ = IsLoopbackOnly(ice);
   webrtc_ = AddToBin(GST_BIN(program_.pipeline()), std::move(webrtc));
   if (!webrtc_) return Error{"media_failed", "a session named " + name + " already exists"};
 

@@ -1,7 +1,9 @@
 #include "signaling/gateway.hpp"
 
+#include <glib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <variant>
 
@@ -54,6 +56,34 @@ std::optional<HttpResponse> StaticFile(std::string_view path) {
   return HttpResponse{200, std::string(ContentType(file)), std::string(*data), true};
 }
 
+constexpr std::string_view kWhipPrefix = "/whip/";
+
+// WHIP takes no trickle candidates and no ICE restart (PATCH): a publisher
+// that needs either offers again.
+HttpResponse WhipMethodRefused() {
+  HttpResponse refused = ErrorResponse(405, "method_not_allowed",
+                                       "WHIP here takes POST (an offer) and DELETE (a session); "
+                                       "no trickle ICE or ICE restart");
+  refused.headers = {{"Allow", "POST, DELETE"}};
+  return refused;
+}
+
+int WhipStatus(std::string_view code) {
+  if (code == "bad_sdp") return 400;
+  if (code == "unsupported_codec") return 406;
+  if (code == "busy") return 409;
+  return 500;
+}
+
+// "application/sdp", any case, parameters allowed.
+bool IsSdp(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (type.ends_with(' ')) type.remove_suffix(1);
+  constexpr std::string_view kSdp = "application/sdp";
+  return type.size() == kSdp.size() &&
+         g_ascii_strncasecmp(type.data(), kSdp.data(), kSdp.size()) == 0;
+}
+
 agenda::Actor ActorFor(const TokenClaims& claims) {
   switch (claims.role) {
     case Role::kChair: return agenda::Actor::Chair();
@@ -62,6 +92,8 @@ agenda::Actor ActorFor(const TokenClaims& claims) {
     case Role::kObserver: return agenda::Actor::Observer();
     // A reviewer reads the archive; on the socket it only watches.
     case Role::kReviewer: return agenda::Actor::Observer();
+    // Refused at hello: it only publishes over WHIP.
+    case Role::kPublisher: break;
   }
   return agenda::Actor::Observer();
 }
@@ -219,6 +251,9 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
   if (claims->conference != conference_.id) {
     return SendError(id, {"wrong_conference", "the token is for another conference"}, true);
   }
+  if (claims->role == Role::kPublisher) {
+    return SendError(id, {"forbidden", "a publisher token is for WHIP only"}, true);
+  }
   const agenda::BridgePointSpec* point = nullptr;
   bool first_connection = false;
   if (claims->role == Role::kPoint) {
@@ -334,6 +369,7 @@ void Gateway::Broadcast(const std::vector<agenda::Event>& events) {
 }
 
 HttpResponse Gateway::OnHttpRequest(const HttpRequest& request) {
+  if (auto whip = Whip(request)) return *whip;
   if (request.path == "/api/program/source") return SelectSource(request);
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse refused = ErrorResponse(405, "method_not_allowed", "only GET is served");
@@ -401,23 +437,111 @@ HttpResponse Gateway::SelectSource(const HttpRequest& request) {
   return JsonResponse(200, answer);
 }
 
-std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request,
-                                                  bool operator_only) const {
+std::optional<HttpResponse> Gateway::RequireToken(const HttpRequest& request,
+                                                  const std::function<bool(Role)>& allowed,
+                                                  std::string_view refusal) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (!request.authorization.starts_with(kBearer)) {
     return ErrorResponse(401, "bad_token", "send Authorization: Bearer <token>");
   }
   auto claims = signer_.Verify(std::string_view(request.authorization).substr(kBearer.size()));
   if (!claims) return ErrorResponse(401, claims.error().code, claims.error().message);
-  const bool allowed =
-      claims->conference == conference_.id &&
-      (claims->role == Role::kOperator || (!operator_only && claims->role == Role::kChair));
-  if (!allowed) {
-    return ErrorResponse(403, "forbidden",
-                         operator_only ? "this is for the operator"
-                                       : "this is for the chair and the operator");
+  if (claims->conference != conference_.id || !allowed(claims->role)) {
+    return ErrorResponse(403, "forbidden", refusal);
   }
   return std::nullopt;
+}
+
+std::optional<HttpResponse> Gateway::RequireStaff(const HttpRequest& request,
+                                                  bool operator_only) const {
+  return RequireToken(
+      request,
+      [operator_only](Role role) {
+        return role == Role::kOperator || (!operator_only && role == Role::kChair);
+      },
+      operator_only ? "this is for the operator" : "this is for the chair and the operator");
+}
+
+std::optional<HttpResponse> Gateway::Whip(const HttpRequest& request) {
+  std::string_view rest = request.path;
+  if (!rest.starts_with(kWhipPrefix)) return std::nullopt;
+  rest.remove_prefix(kWhipPrefix.size());
+  // <conference>[/<source>[/<session>]]
+  std::vector<std::string> parts;
+  for (size_t slash; (slash = rest.find('/')) != std::string_view::npos;) {
+    parts.emplace_back(rest.substr(0, slash));
+    rest.remove_prefix(slash + 1);
+  }
+  parts.emplace_back(rest);
+  const bool well_formed =
+      parts.size() <= 3 &&
+      std::none_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); });
+  if (!well_formed || parts[0] != conference_.id) {
+    return ErrorResponse(404, "not_found", "no WHIP endpoint here");
+  }
+  if (request.method == "OPTIONS") {
+    HttpResponse options{204, "application/sdp", "", false};
+    options.headers = {{"Accept-Post", "application/sdp"}, {"Allow", "POST, DELETE, OPTIONS"}};
+    return options;
+  }
+  if (auto refused = RequireToken(
+          request, [](Role role) { return role == Role::kPublisher; },
+          "this is for a publisher token of this conference")) {
+    return *refused;
+  }
+  const std::optional<std::string> source =
+      whip_.find ? whip_.find(parts.size() > 1 ? parts[1] : "") : std::nullopt;
+  if (!source) return ErrorResponse(404, "not_found", "no such WHIP source");
+  if (parts.size() == 3) {
+    if (request.method != "DELETE") return WhipMethodRefused();
+    if (!whip_.end(*source, parts[2])) {
+      return ErrorResponse(404, "not_found", "no such publisher session");
+    }
+    return JsonResponse(200, {{"ended", parts[2]}});
+  }
+  if (request.method != "POST") return WhipMethodRefused();
+  if (!IsSdp(request.content_type)) {
+    return ErrorResponse(415, "unsupported_media_type", "send the offer as application/sdp");
+  }
+  return WhipOffer(request, *source);
+}
+
+HttpResponse Gateway::WhipOffer(const HttpRequest& request, const std::string& source) {
+  // The answer comes at once when the offer is refused, else after ICE
+  // gathering: then the exchange is answered later.
+  struct Pending {
+    bool deferred = false;
+    std::optional<HttpResponse> now;
+  };
+  auto pending = std::make_shared<Pending>();
+  const std::string location = std::string(kWhipPrefix) + conference_.id + "/" + source + "/";
+  whip_.offer(
+      source, request.body,
+      [this, alive = std::weak_ptr<char>(alive_), pending, exchange = request.exchange, source,
+       location](Result<WhipEndpoint::Answer> answer) {
+        HttpResponse response;
+        if (answer) {
+          response = HttpResponse{201, "application/sdp", answer->sdp, false};
+          response.headers = {{"Location", location + answer->session}};
+        } else {
+          response = ErrorResponse(WhipStatus(answer.error().code), answer.error().code,
+                                   answer.error().message);
+        }
+        if (!pending->deferred) {
+          pending->now = std::move(response);
+          return;
+        }
+        if (alive.expired()) return;
+        // The publisher gave up waiting: nobody will use that session.
+        if ((!respond_ || !respond_(exchange, std::move(response))) && answer) {
+          whip_.end(source, answer->session);
+        }
+      });
+  if (pending->now) return std::move(*pending->now);
+  pending->deferred = true;
+  HttpResponse later;
+  later.deferred = true;
+  return later;
 }
 
 HttpResponse Gateway::AttendanceReport(bool csv) const {

@@ -29,6 +29,23 @@ namespace bridgecast::signaling {
 using SessionFactory = std::function<Result<std::unique_ptr<media::PointSession>>(
     const std::string& name, media::PointSession::Listener& listener)>;
 
+// The program's WHIP sources (docs/protocol.md, "WHIP ingest"), as the node
+// wires them; the gateway checks tokens and speaks HTTP.
+struct WhipEndpoint {
+  struct Answer {
+    std::string session;
+    std::string sdp;
+  };
+  using AnswerDone = std::function<void(Result<Answer>)>;
+  // The id of the WHIP source `source` names (the first one if empty), or none.
+  std::function<std::optional<std::string>(std::string_view source)> find;
+  // Error codes: bad_sdp, unsupported_codec, busy, media_failed. `done` may
+  // run before `offer` returns.
+  std::function<void(const std::string& source, std::string sdp, AnswerDone done)> offer;
+  // Ends the publisher's session; false if it is not the source's current one.
+  std::function<bool(const std::string& source, std::string_view session)> end;
+};
+
 // The protocol: authenticates each socket with its token (every role), gives
 // bridge points a media session and relays SDP and ICE, carries conference
 // commands to the store and broadcasts the journaled events, answers HTTP.
@@ -79,6 +96,13 @@ class Gateway final : public Server::Listener {
   // calls it whenever a source's state or what is on air changes.
   void PushProgram();
 
+  void set_whip(WhipEndpoint whip) { whip_ = std::move(whip); }
+  // Answers a deferred HTTP exchange (Server::Respond); false once the
+  // exchange is gone.
+  void set_responder(std::function<bool(HttpExchangeId, HttpResponse)> respond) {
+    respond_ = std::move(respond);
+  }
+
   size_t points_joined() const { return by_point_.size(); }
   size_t points_connected() const;
 
@@ -104,12 +128,20 @@ class Gateway final : public Server::Listener {
   // conference (only an operator's, if `operator_only`).
   std::optional<HttpResponse> RequireStaff(const HttpRequest& request,
                                            bool operator_only = false) const;
+  // Nothing when `request` carries a token of this conference whose role is
+  // `allowed`; else 401, or 403 with `refusal`.
+  std::optional<HttpResponse> RequireToken(const HttpRequest& request,
+                                           const std::function<bool(Role)>& allowed,
+                                           std::string_view refusal) const;
   HttpResponse PointsReport() const;
   // POST /api/program/source {"source":ID}: program.select as the token's actor.
   HttpResponse SelectSource(const HttpRequest& request);
   // One point's link health as /api/points and the stats message show it.
   nlohmann::json PointHealth(const agenda::BridgePointSpec& spec) const;
   HttpResponse AttendanceReport(bool csv) const;
+  // /whip/<conference>[/<source>[/<session>]]: nothing for other paths.
+  std::optional<HttpResponse> Whip(const HttpRequest& request);
+  HttpResponse WhipOffer(const HttpRequest& request, const std::string& source);
 
   const agenda::ConferenceSpec& conference_;
   agenda::ConferenceStore& store_;
@@ -126,6 +158,10 @@ class Gateway final : public Server::Listener {
   HealthThresholds thresholds_;
   std::function<nlohmann::json()> join_links_;
   ProgramControl program_;
+  WhipEndpoint whip_;
+  std::function<bool(HttpExchangeId, HttpResponse)> respond_;
+  // Answers that arrive after the gateway is gone are dropped.
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
   // Chair and operator sockets past hello.
   std::vector<ConnectionId> StaffConnections() const;
   // Per point, bytes sent at the last stats push (and when), for its rate.

@@ -36,12 +36,15 @@ std::string_view ToString(Role role) {
       return "observer";
     case Role::kReviewer:
       return "reviewer";
+    case Role::kPublisher:
+      return "publisher";
   }
   return "observer";
 }
 
 std::optional<Role> ParseRole(std::string_view text) {
-  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver, Role::kReviewer}) {
+  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver, Role::kReviewer,
+                 Role::kPublisher}) {
     if (ToString(r) == text) return r;
   }
   return std::nullopt;

@@ -10,7 +10,9 @@
 
 namespace bridgecast::signaling {
 
-enum class Role { kChair, kOperator, kPoint, kObserver, kReviewer };
+// kPublisher: a WHIP publisher (OBS) sending the program's source over HTTP;
+// it has no place on the WebSocket.
+enum class Role { kChair, kOperator, kPoint, kObserver, kReviewer, kPublisher };
 std::string_view ToString(Role role);
 std::optional<Role> ParseRole(std::string_view text);
 

@@ -1,5 +1,6 @@
 // Program ingest end to end: the real node takes its program from an SRT
-// feed, an RTSP camera and a media file (tests/integration/media_feeder), a
+// feed, an RTSP camera, a media file (tests/integration/media_feeder) and a
+// WHIP publisher in this process (tests/ingest/whip_publisher.hpp), a
 // real point receives it and records what it got (`bridgecast point
 // --record`), and ffmpeg judges the recording: its colour, its tone, its
 // pictures' continuity.
@@ -13,6 +14,7 @@
 #include "https_get.hpp"
 #include "media_feeder.hpp"
 #include "test_node.hpp"
+#include "tests/ingest/whip_publisher.hpp"
 #include "tests/support/media_judge.hpp"
 
 namespace bridgecast::test {
@@ -476,6 +478,99 @@ TEST_CASE("a camera that is not there fails with its reason and a file played on
   // Neither is live: the backup cannot stand in, the slate is on air.
   CHECK(status["slate"] == true);
   CHECK(node.process().running());
+}
+
+TEST_CASE("a WHIP publisher over HTTPS goes on air, others are refused, and DELETE brings the slate") {
+  auto root = std::make_shared<TempDir>();
+  TestNode node = NodeWithSources(
+      root, json::array({{{"id", "obs"}, {"label", "Máy OBS"}, {"kind", "whip"}}}), "obs");
+  REQUIRE(node.listening());
+  INFO(node.log());
+  const std::string conference = node.links()["conference"]["id"];
+  const std::string endpoint = "/whip/" + conference;
+  const std::string token = IssueToken(node, "publisher");
+  REQUIRE_FALSE(token.empty());
+  CHECK(Source(ProgramStatus(node), "obs")["state"] == "idle");
+  auto offer = [&](const std::string& sdp, const std::string& bearer,
+                   const std::string& path, const std::string& type = "application/sdp") {
+    HttpsRequest post;
+    post.method = "POST";
+    post.path = path;
+    post.bearer = bearer;
+    post.headers = {{"Content-Type", type}};
+    post.body = sdp;
+    return HttpsSend(node.port(), post);
+  };
+
+  gst_init(nullptr, nullptr);
+  WhipPublisher obs;
+  const HttpsResponse created = offer(obs.Offer(), token, endpoint);
+  INFO(created.body);
+  REQUIRE(created.status == 201);
+  CHECK(created.content_type == "application/sdp");
+  const std::string location = created.Header("location");
+  CHECK(location.starts_with(endpoint + "/obs/"));
+  obs.Answer(created.body);
+  const auto live = WaitForProgram(node, [](const json& s) { return OnAir(s, "obs"); }, seconds(5));
+  REQUIRE(live);
+  WARN("on air " << live->count() << " ms after the answer");
+
+  // What a point receives, judged by ffmpeg: the publisher's red and 440 Hz.
+  const std::string recording = root->path() + "/point.ts";
+  const std::string point = node.links()["points"][0]["point"];
+  auto receiver = StartPoints(node, {"--point", point, "--duration", "6", "--record", recording},
+                              root->path() + "/point.json", root->path() + "/point.log");
+
+  // Refused while it plays: a second publisher, bad tokens, paths, methods.
+  WhipPublisher second;
+  const HttpsResponse busy = offer(second.Offer(), token, endpoint + "/obs");
+  CHECK(busy.status == 409);
+  CHECK(json::parse(busy.body, nullptr, false).value("code", "") == "busy");
+  CHECK(offer("v=0", "", endpoint).status == 401);
+  CHECK(offer("v=0", "bc1.bad.sig", endpoint).status == 401);
+  CHECK(offer("v=0", OperatorToken(node), endpoint).status == 403);
+  CHECK(offer("v=0", IssueToken(node, "point", point), endpoint).status == 403);
+  CHECK(offer("v=0", token, endpoint + "/camera").status == 404);
+  CHECK(offer("v=0", token, "/whip/another-conference").status == 404);
+  CHECK(offer("v=0", token, endpoint, "text/plain").status == 415);
+  HttpsRequest patch;
+  patch.method = "PATCH";
+  patch.path = location;
+  patch.bearer = token;
+  patch.headers = {{"Content-Type", "application/trickle-ice-sdpfrag"}};
+  patch.body = "a=end-of-candidates\r\n";
+  const HttpsResponse no_trickle = HttpsSend(node.port(), patch);
+  CHECK(no_trickle.status == 405);
+  CHECK(no_trickle.Header("allow") == "POST, DELETE");
+  HttpsRequest options;
+  options.method = "OPTIONS";
+  options.path = endpoint;
+  const HttpsResponse accepted = HttpsSend(node.port(), options);
+  CHECK(accepted.status == 204);
+  CHECK(accepted.Header("accept-post") == "application/sdp");
+  CHECK(OnAir(ProgramStatus(node), "obs"));
+
+  REQUIRE(receiver->Wait(seconds(30)).has_value());
+  auto colour = MeanColour(recording, {1.0, 3.0});
+  REQUIRE(colour.ok());
+  CHECK(Red(*colour));
+  auto tone = DominantToneHz(recording, {1.0, 3.0});
+  REQUIRE(tone.ok());
+  CHECK(tone->HasTone());
+  CHECK(std::abs(tone->hz - 440) < 440 * 0.03);
+
+  HttpsRequest end;
+  end.method = "DELETE";
+  end.path = location;
+  end.bearer = token;
+  CHECK(HttpsSend(node.port(), end).status == 200);
+  const auto slate =
+      WaitForProgram(node, [](const json& s) { return s.value("slate", false); }, seconds(2));
+  REQUIRE(slate);
+  const json status = ProgramStatus(node);
+  CHECK(Source(status, "obs")["state"] == "idle");
+  CHECK(Source(status, "obs")["reason"] == "the publisher left");
+  CHECK(HttpsSend(node.port(), end).status == 404);
 }
 
 }  // namespace bridgecast::test

@@ -51,7 +51,7 @@ class TestProgram {
     auto created = Program::Create(config, listener, clock_);
     REQUIRE(created.ok());
     program_ = std::move(*created);
-    auto sources = ingest::Ingest::Create(*program_, {}, ingest_listener_);
+    auto sources = ingest::Ingest::Create(*program_, {}, {}, ingest_listener_);
     REQUIRE(sources.ok());
     ingest_ = std::move(*sources);
   }

@@ -167,6 +167,10 @@ TEST_CASE("tokens that may not join are refused and the socket closed") {
     token = f.Token(Role::kPoint, "atlantis");
     code = "unknown_point";
   }
+  SECTION("a WHIP publisher") {
+    token = f.Token(Role::kPublisher);
+    code = "forbidden";
+  }
   f.Hello(1, token);
   CHECK(f.sink.Last(1)["code"] == code);
   CHECK(f.sink.Last(1)["fatal"] == true);
@@ -234,6 +238,7 @@ TEST_CASE("HTTP: health, static pages, link health behind a token") {
   CHECK(get("/api/points").status == 401);
   CHECK(get("/api/points", "Bearer bc1.bad.sig").status == 401);
   CHECK(get("/api/points", "Bearer " + f.Token(Role::kPoint, "hue")).status == 403);
+  CHECK(get("/api/points", "Bearer " + f.Token(Role::kPublisher)).status == 403);
   f.Hello(1, f.Token(Role::kPoint, "hue"));
   auto points = get("/api/points", "Bearer " + f.Token(Role::kOperator));
   REQUIRE(points.status == 200);
@@ -697,6 +702,134 @@ TEST_CASE("HTTP: the join links are the operator's alone") {
   // The chair still reads the other staff routes.
   CHECK(f.gateway.OnHttpRequest({"GET", "/api/points", "Bearer " + f.Token(Role::kChair), ""})
             .status == 200);
+}
+
+}  // namespace bridgecast::signaling
+
+namespace bridgecast::signaling {
+namespace {
+
+// A WHIP source "obs" that answers offers "v=0 good" at once or later and
+// refuses the rest as the real one would.
+struct FakeWhip {
+  std::vector<WhipEndpoint::AnswerDone> waiting;
+  std::vector<std::string> ended;
+  std::map<HttpExchangeId, HttpResponse> responded;
+  bool client_gone = false;
+
+  WhipEndpoint Endpoint() {
+    return {[](std::string_view id) -> std::optional<std::string> {
+              if (id.empty() || id == "obs") return "obs";
+              return std::nullopt;
+            },
+            [this](const std::string&, std::string sdp, WhipEndpoint::AnswerDone done) {
+              if (sdp == "v=0 later") return waiting.push_back(std::move(done));
+              if (sdp == "v=0 good") return done(WhipEndpoint::Answer{"s1", "v=0 answer"});
+              if (sdp == "v=0 vp8") return done(Error{"unsupported_codec", "no H.264 (VP8)"});
+              done(Error{"busy", "source 'obs' already has a publisher"});
+            },
+            [this](const std::string&, std::string_view session) {
+              if (session != "s1" && session != "s2") return false;
+              ended.emplace_back(session);
+              return true;
+            }};
+  }
+};
+
+HttpRequest Whip(std::string method, std::string path, std::string token,
+                 std::string body = "", std::string content_type = "application/sdp") {
+  HttpRequest r{std::move(method), std::move(path), token.empty() ? "" : "Bearer " + token};
+  r.body = std::move(body);
+  r.content_type = std::move(content_type);
+  r.exchange = 7;
+  return r;
+}
+
+std::string HeaderOf(const HttpResponse& r, const std::string& name) {
+  for (const auto& [n, v] : r.headers) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("WHIP: a publisher token of the conference posts an offer and deletes its session") {
+  Fixture f;
+  FakeWhip whip;
+  f.gateway.set_whip(whip.Endpoint());
+  f.gateway.set_responder([&](HttpExchangeId id, HttpResponse r) {
+    if (whip.client_gone) return false;
+    whip.responded[id] = std::move(r);
+    return true;
+  });
+  const std::string publisher = f.Token(Role::kPublisher);
+
+  auto created = f.gateway.OnHttpRequest(Whip("POST", "/whip/conf", publisher, "v=0 good"));
+  CHECK(created.status == 201);
+  CHECK(created.content_type == "application/sdp");
+  CHECK(created.body == "v=0 answer");
+  CHECK(HeaderOf(created, "Location") == "/whip/conf/obs/s1");
+  CHECK(f.gateway.OnHttpRequest(Whip("POST", "/whip/conf/obs", publisher, "v=0 good",
+                                     "application/SDP; charset=utf-8"))
+            .status == 201);
+
+  // Answered after ICE gathering: the exchange is deferred, then answered.
+  auto later = f.gateway.OnHttpRequest(Whip("POST", "/whip/conf/obs", publisher, "v=0 later"));
+  CHECK(later.deferred);
+  REQUIRE(whip.waiting.size() == 1);
+  whip.waiting[0](WhipEndpoint::Answer{"s2", "v=0 late answer"});
+  REQUIRE(whip.responded.contains(7));
+  CHECK(whip.responded[7].status == 201);
+  CHECK(HeaderOf(whip.responded[7], "Location") == "/whip/conf/obs/s2");
+  // A publisher that gave up waiting leaves no session behind.
+  f.gateway.OnHttpRequest(Whip("POST", "/whip/conf/obs", publisher, "v=0 later"));
+  whip.client_gone = true;
+  whip.waiting[1](WhipEndpoint::Answer{"s2", "v=0 late answer"});
+  CHECK(whip.ended == std::vector<std::string>{"s2"});
+
+  CHECK(f.gateway.OnHttpRequest(Whip("DELETE", "/whip/conf/obs/s1", publisher)).status == 200);
+  CHECK(whip.ended.back() == "s1");
+  CHECK(f.gateway.OnHttpRequest(Whip("DELETE", "/whip/conf/obs/nope", publisher)).status == 404);
+}
+
+TEST_CASE("WHIP: refusals by token, path, method, content type and the source's answer") {
+  Fixture f;
+  FakeWhip whip;
+  f.gateway.set_whip(whip.Endpoint());
+  const std::string publisher = f.Token(Role::kPublisher);
+  auto post = [&](std::string path, std::string token, std::string body = "v=0 good",
+                  std::string type = "application/sdp") {
+    return f.gateway.OnHttpRequest(Whip("POST", std::move(path), std::move(token),
+                                        std::move(body), std::move(type)));
+  };
+  CHECK(post("/whip/conf", "").status == 401);
+  CHECK(post("/whip/conf", "bc1.bad.sig").status == 401);
+  CHECK(post("/whip/conf", f.Token(Role::kOperator)).status == 403);
+  CHECK(post("/whip/conf", f.Token(Role::kPoint, "hue")).status == 403);
+  CHECK(post("/whip/conf", f.Token(Role::kPublisher, "", "other")).status == 403);
+  CHECK(post("/whip/other", publisher).status == 404);
+  CHECK(post("/whip/conf/camera", publisher).status == 404);
+  CHECK(post("/whip/conf//", publisher).status == 404);
+  CHECK(post("/whip/conf", publisher, "v=0 good", "application/json").status == 415);
+  auto codec = post("/whip/conf", publisher, "v=0 vp8");
+  CHECK(codec.status == 406);
+  CHECK(json::parse(codec.body)["code"] == "unsupported_codec");
+  CHECK(json::parse(codec.body)["message"] == "no H.264 (VP8)");
+  auto busy = post("/whip/conf", publisher, "v=0 again");
+  CHECK(busy.status == 409);
+  CHECK(json::parse(busy.body)["code"] == "busy");
+
+  for (const char* method : {"PATCH", "GET", "PUT"}) {
+    auto refused = f.gateway.OnHttpRequest(Whip(method, "/whip/conf/obs/s1", publisher));
+    CHECK(refused.status == 405);
+    CHECK(HeaderOf(refused, "Allow") == "POST, DELETE");
+  }
+  CHECK(f.gateway.OnHttpRequest(Whip("DELETE", "/whip/conf/obs", publisher)).status == 405);
+  auto options = f.gateway.OnHttpRequest(Whip("OPTIONS", "/whip/conf", ""));
+  CHECK(options.status == 204);
+  CHECK(HeaderOf(options, "Accept-Post") == "application/sdp");
+  CHECK(whip.ended.empty());
 }
 
 }  // namespace bridgecast::signaling

@@ -66,7 +66,8 @@ TEST_CASE("tampered, foreign and malformed tokens are refused with bad_token") {
 }
 
 TEST_CASE("roles have stable names") {
-  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver}) {
+  for (Role r : {Role::kChair, Role::kOperator, Role::kPoint, Role::kObserver, Role::kReviewer,
+                 Role::kPublisher}) {
     CHECK(ParseRole(ToString(r)) == r);
   }
   CHECK_FALSE(ParseRole("admin").has_value());

@@ -213,6 +213,7 @@ export const TEXT = {
     'role.point': 'Điểm cầu',
     'role.observer': 'Quan sát viên',
     'role.reviewer': 'Người xem lại',
+    'role.publisher': 'Máy phát WHIP (OBS)',
 
     'point.program': 'Chương trình truyền hình',
     'point.fullscreen_hint': 'Nhấp đúp để xem toàn màn hình',
@@ -476,6 +477,7 @@ export const TEXT = {
     'role.point': 'Bridge point',
     'role.observer': 'Observer',
     'role.reviewer': 'Reviewer',
+    'role.publisher': 'WHIP publisher (OBS)',
 
     'point.program': 'Conference program',
     'point.fullscreen_hint': 'Double-click for full screen',

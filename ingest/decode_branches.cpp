@@ -1,0 +1,72 @@
+#include "ingest/decode_branches.hpp"
+
+#include <fmt/format.h>
+#include <string_view>
+#include <gst/app/gstappsink.h>
+
+#include "media/gst_ptr.hpp"
+
+namespace bridgecast::ingest {
+namespace {
+
+GstFlowReturn OnVideoSample(GstAppSink* sink, gpointer data) {
+  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<SourceFeed*>(data)->PushVideo(sample.get());
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn OnAudioSample(GstAppSink* sink, gpointer data) {
+  media::GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+  if (sample) static_cast<SourceFeed*>(data)->PushAudio(sample.get());
+  return GST_FLOW_OK;
+}
+
+// A live sender is never waited for (its oldest pictures go instead); a file
+// (`sync`) is read at the pace the clock plays it.
+std::string_view Leaky(bool sync) { return sync ? "no" : "downstream"; }
+
+}  // namespace
+
+std::string VideoBranch(const media::ProgramConfig& p, bool sync) {
+  // Frames beyond the program's rate are dropped before they are scaled.
+  return fmt::format(
+      "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky={leaky} "
+      "! videorate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
+      "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
+      "! appsink name=video sync={sync} async=false max-buffers=2 drop=true",
+      fmt::arg("fps", p.fps), fmt::arg("w", p.width), fmt::arg("h", p.height),
+      fmt::arg("sync", sync), fmt::arg("leaky", Leaky(sync)));
+}
+
+std::string AudioBranch(bool sync) {
+  return fmt::format(
+      "queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 leaky={leaky} "
+      "! audioconvert ! audioresample "
+      "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
+      "! appsink name=audio sync={sync} async=false max-buffers=50 drop=true",
+      fmt::arg("sync", sync), fmt::arg("leaky", Leaky(sync)));
+}
+
+void ConnectFeed(GstElement* pipeline, SourceFeed& feed) {
+  GstClock* clock = gst_system_clock_obtain();
+  gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);
+  gst_object_unref(clock);
+  GstBin* bin = GST_BIN(pipeline);
+  media::GstElementPtr video(gst_bin_get_by_name(bin, "video"));
+  media::GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
+  GstAppSinkCallbacks video_callbacks{};
+  video_callbacks.new_sample = &OnVideoSample;
+  // The pictures' end is the source's end: a file without sound never
+  // brings its (unlinked) sound branch to EOS, so the pipeline never would.
+  video_callbacks.eos = [](GstAppSink* sink, gpointer) {
+    gst_element_post_message(GST_ELEMENT(sink),
+                             gst_message_new_application(GST_OBJECT(sink),
+                                                         gst_structure_new_empty("video-eos")));
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(video.get()), &video_callbacks, &feed, nullptr);
+  GstAppSinkCallbacks audio_callbacks{};
+  audio_callbacks.new_sample = &OnAudioSample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(audio.get()), &audio_callbacks, &feed, nullptr);
+}
+
+}  // namespace bridgecast::ingest
