@@ -38,11 +38,12 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
-def srt_feed(port, width, height, fps):
+def srt_feed(port, width, height, fps, profile="high"):
     return ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball",
             "!", f"video/x-raw,width={width},height={height},framerate={fps}/1",
             "!", "x264enc", "tune=zerolatency", "speed-preset=ultrafast", f"key-int-max={fps}",
-            "bitrate=4000", "!", "h264parse", "!", "queue", "!", "mux.",
+            "bitrate=1500", "!", f"video/x-h264,profile={profile}",
+            "!", "h264parse", "!", "queue", "!", "mux.",
             "audiotestsrc", "is-live=true", "wave=sine", "freq=440", "!", "audioconvert",
             "!", "avenc_aac", "!", "aacparse", "!", "queue", "!", "mux.",
             "mpegtsmux", "name=mux", "alignment=7",
@@ -93,7 +94,7 @@ def run_case(binary, window, name, source, feed):
                 time.sleep(0.2)
             else:
                 raise RuntimeError(f"{name}: not on air: {status}")
-            time.sleep(3)  # settle
+            time.sleep(4)  # settle (a pass-through starts at the source's keyframe)
             start_cpu, start = cpu_seconds(node.pid), time.time()
             time.sleep(window)
             used = cpu_seconds(node.pid) - start_cpu
@@ -125,12 +126,14 @@ def main():
          {"id": "hall", "kind": "srt", "uri": f"srt://127.0.0.1:{free_port(udp)}?mode=listener"},
          None),
     ]
-    for width, height, fps in ((1280, 720, 30), (1920, 1080, 30), (1920, 1080, 50)):
+    for width, height, fps, profile in ((1280, 720, 30, "constrained-baseline"),
+                                        (1280, 720, 30, "high"), (1920, 1080, 30, "high"),
+                                        (1920, 1080, 50, "high")):
         port = free_port(udp)
-        cases.append((f"SRT H.264 {width}x{height} {fps} fps",
+        cases.append((f"SRT H.264 {profile} {width}x{height} {fps} fps",
                       {"id": "hall", "kind": "srt",
                        "uri": f"srt://127.0.0.1:{port}?mode=listener"},
-                      srt_feed(port, width, height, fps)))
+                      srt_feed(port, width, height, fps, profile)))
     rows = []
     for name, source, feed in cases:
         print(f"[ingest bench] {name}", file=sys.stderr, flush=True)
