@@ -41,7 +41,11 @@ def cpu_seconds(pid):
 def srt_feed(port, width, height, fps, profile="high"):
     return ["gst-launch-1.0", "-q", "videotestsrc", "is-live=true", "pattern=ball",
             "!", f"video/x-raw,width={width},height={height},framerate={fps}/1",
-            "!", "x264enc", "tune=zerolatency", "speed-preset=ultrafast", f"key-int-max={fps}",
+            # ultrafast writes constrained baseline whatever profile is asked for;
+            # superfast uses CABAC: a real High profile stream.
+            "!", "x264enc", "tune=zerolatency",
+            f"speed-preset={'ultrafast' if profile == 'constrained-baseline' else 'superfast'}",
+            f"key-int-max={fps}",
             "bitrate=1500", "!", f"video/x-h264,profile={profile}",
             "!", "h264parse", "!", "queue", "!", "mux.",
             "audiotestsrc", "is-live=true", "wave=sine", "freq=440", "!", "audioconvert",
