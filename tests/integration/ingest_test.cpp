@@ -356,6 +356,26 @@ TEST_CASE("an RTSP camera and a looping file play, and an operator switch lands 
   CHECK(std::abs(after_tone->hz - 600) < 18);
 }
 
+TEST_CASE("the node calls an SRT encoder that listens, with a passphrase") {
+  auto root = std::make_shared<TempDir>();
+  const int port = FreeUdpPort();
+  const std::string passphrase = "mot-mat-khau-dai";
+  FeedSpec spec;
+  spec.pattern = "blue";
+  SrtFeeder encoder(SrtMode::kListener, port, spec, root->path() + "/encoder.log", passphrase);
+  REQUIRE(encoder.Start());
+  TestNode node = NodeWithSources(
+      root,
+      json::array({{{"id", "encoder"},
+                    {"kind", "srt"},
+                    {"uri", "srt://127.0.0.1:" + std::to_string(port) + "?mode=caller"},
+                    {"passphrase", passphrase}}}),
+      "encoder");
+  REQUIRE(node.listening());
+  INFO(encoder.Log() << node.log());
+  CHECK(WaitForProgram(node, [](const json& s) { return OnAir(s, "encoder"); }, seconds(15)));
+}
+
 TEST_CASE("a feed in a codec the node does not take is marked failed and the slate stays") {
   auto root = std::make_shared<TempDir>();
   const int port = FreeUdpPort();
