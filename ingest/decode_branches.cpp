@@ -47,6 +47,15 @@ std::string AudioBranch(bool sync) {
       fmt::arg("sync", sync), fmt::arg("leaky", Leaky(sync)));
 }
 
+std::string DescribeInput(const std::string& size, const std::string& video,
+                          const std::string& audio) {
+  if (video.empty() && audio.empty()) return {};
+  std::string out = size;
+  if (!video.empty()) out += (out.empty() ? "" : " ") + video;
+  if (!audio.empty()) out += (out.empty() ? "" : ", ") + audio;
+  return out;
+}
+
 void ConnectFeed(GstElement* pipeline, SourceFeed& feed) {
   GstClock* clock = gst_system_clock_obtain();
   gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);

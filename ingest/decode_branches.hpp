@@ -22,4 +22,9 @@ std::string AudioBranch(bool sync);
 // against the other sources.
 void ConnectFeed(GstElement* pipeline, SourceFeed& feed);
 
+// What a source receives, for staff: "1920x1080 25 fps H.264, AAC"; empty
+// while nothing is known.
+std::string DescribeInput(const std::string& size, const std::string& video,
+                          const std::string& audio);
+
 }  // namespace bridgecast::ingest

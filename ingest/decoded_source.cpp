@@ -75,13 +75,7 @@ GstPadProbeReturn StampCaptureTime(GstPad* pad, GstPadProbeInfo* info, gpointer)
   if (!caps || !gst_video_info_from_caps(&video, caps.get())) return GST_PAD_PROBE_OK;
   GstBuffer* buffer = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
   GST_PAD_PROBE_INFO_DATA(info) = buffer;
-  GstClockTime running = GST_CLOCK_TIME_NONE;
-  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
-    const GstSegment* segment = nullptr;
-    gst_event_parse_segment(segment_event, &segment);
-    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-    gst_event_unref(segment_event);
-  }
+  const GstClockTime running = media::RunningTimeOn(pad, buffer);
   GstElementPtr element(gst_pad_get_parent_element(pad));
   const auto captured = media::WallTimeAt(element.get(), running).time_since_epoch();
   GstVideoFrame frame;
@@ -118,11 +112,7 @@ DecodedSource::~DecodedSource() {
 
 std::string DecodedSource::InputFormat() const {
   std::lock_guard lock(mutex_);
-  if (video_codec_.empty() && audio_codec_.empty()) return {};
-  std::string out = video_size_;
-  if (!video_codec_.empty()) out += (out.empty() ? "" : " ") + video_codec_;
-  if (!audio_codec_.empty()) out += (out.empty() ? "" : ", ") + audio_codec_;
-  return out;
+  return DescribeInput(video_size_, video_codec_, audio_codec_);
 }
 
 void DecodedSource::SetVideoSize(const GstStructure* s) {

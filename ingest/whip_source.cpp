@@ -187,11 +187,7 @@ void WhipSource::Start() { listener_.OnSourceIdle(config_.id, "waiting for a pub
 
 std::string WhipSource::InputFormat() const {
   std::lock_guard lock(mutex_);
-  if (video_codec_.empty() && audio_codec_.empty()) return {};
-  std::string out = video_size_;
-  if (!video_codec_.empty()) out += (out.empty() ? "" : " ") + video_codec_;
-  if (!audio_codec_.empty()) out += (out.empty() ? "" : ", ") + audio_codec_;
-  return out;
+  return DescribeInput(video_size_, video_codec_, audio_codec_);
 }
 
 void WhipSource::SetFormat(const std::string& video, const std::string& audio,

@@ -10,6 +10,7 @@
 #include <chrono>
 
 #include "media/bus_error.hpp"
+#include "media/wall_time.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -280,14 +281,7 @@ void Program::PushPassthrough(std::string_view source, GstBuffer* buffer,
 
 GstPadProbeReturn Program::OnProgramPicture(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
   auto* self = static_cast<Program*>(data);
-  GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-  GstClockTime running = GST_CLOCK_TIME_NONE;
-  if (GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0)) {
-    const GstSegment* segment = nullptr;
-    gst_event_parse_segment(segment_event, &segment);
-    running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
-    gst_event_unref(segment_event);
-  }
+  const GstClockTime running = RunningTimeOn(pad, GST_PAD_PROBE_INFO_BUFFER(info));
   if (running == GST_CLOCK_TIME_NONE) return GST_PAD_PROBE_OK;
   std::lock_guard lock(self->splicer_mutex_);
   auto verdict = self->splicer_.OnProgramFrame(std::chrono::nanoseconds(running));

@@ -19,4 +19,15 @@ WallTime WallTimeAt(GstElement* element, GstClockTime running_time) {
   return wall_now - std::chrono::duration_cast<std::chrono::milliseconds>(behind);
 }
 
+GstClockTime RunningTimeOn(GstPad* pad, GstBuffer* buffer) {
+  GstEvent* segment_event = gst_pad_get_sticky_event(pad, GST_EVENT_SEGMENT, 0);
+  if (!segment_event) return GST_CLOCK_TIME_NONE;
+  const GstSegment* segment = nullptr;
+  gst_event_parse_segment(segment_event, &segment);
+  const GstClockTime running =
+      gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
+  gst_event_unref(segment_event);
+  return running;
+}
+
 }  // namespace bridgecast::media

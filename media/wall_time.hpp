@@ -13,4 +13,8 @@ using WallTime = std::chrono::sys_time<std::chrono::milliseconds>;
 // now. Now itself when the element has no clock or the time is invalid.
 WallTime WallTimeAt(GstElement* element, GstClockTime running_time);
 
+// The running time of `buffer` arriving on `pad` (from the pad's segment);
+// GST_CLOCK_TIME_NONE if unknown.
+GstClockTime RunningTimeOn(GstPad* pad, GstBuffer* buffer);
+
 }  // namespace bridgecast::media
