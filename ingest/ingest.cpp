@@ -9,6 +9,7 @@ namespace bridgecast::ingest {
 namespace {
 
 constexpr guint kTickMs = 100;
+constexpr guint kKeepAliveMs = 20;
 
 std::string_view KindName(SourceKind kind) {
   switch (kind) {
@@ -88,10 +89,18 @@ Result<std::unique_ptr<Ingest>> Ingest::Create(media::Program& program, IngestCo
 
 Ingest::~Ingest() {
   if (tick_timer_) g_source_remove(tick_timer_);
+  if (keep_alive_timer_) g_source_remove(keep_alive_timer_);
 }
 
 void Ingest::Start() {
   for (Entry& e : entries_) e.source->Start();
+  keep_alive_timer_ = g_timeout_add(
+      kKeepAliveMs,
+      [](gpointer data) -> gboolean {
+        for (Entry& e : static_cast<Ingest*>(data)->entries_) e.feed->KeepAlive();
+        return G_SOURCE_CONTINUE;
+      },
+      this);
   tick_timer_ = g_timeout_add(
       kTickMs,
       [](gpointer data) -> gboolean {

@@ -81,6 +81,7 @@ class Ingest final : private SourceListener {
   std::optional<std::string> passing_;             // what the program reported last
   std::map<std::string, std::pair<SourceState, std::string>> reported_;
   guint tick_timer_ = 0;
+  guint keep_alive_timer_ = 0;
   media::Lifetime lifetime_;
 };
 

@@ -37,6 +37,10 @@ class SourceFeed {
   bool passthrough_capable() const { return passthrough_capable_; }
   // The source restarted: its timestamps begin anew.
   void Restart();
+  // Main loop, every 20 ms: while the source sends nothing (not yet, no more,
+  // or its sound is not heard), its inputs get its last picture (or black)
+  // and silence, so the mixers never wait for it.
+  void KeepAlive();
 
   // Heard or not; the change is a short fade. Main loop.
   void SetAudible(bool audible) { audible_ = audible; }
@@ -64,6 +68,10 @@ class SourceFeed {
   media::LoudnessNormalizer normalizer_;
   float gain_ = 0;
 
+  media::GstBufferPtr last_picture_;  // under mutex_
+  // Program running time of the last buffer the source itself sent, in ns.
+  std::atomic<std::int64_t> video_sent_ns_{-1};
+  std::atomic<std::int64_t> audio_sent_ns_{-1};
   std::atomic<bool> audible_{false};
   std::atomic<std::uint64_t> frames_{0};
   std::atomic<std::int64_t> last_frame_ns_{0};
