@@ -428,11 +428,13 @@ bool DecodedSource::LinkH264(GstPad* pad, GstElement* video_branch) {
   GstCapsPtr au(gst_caps_from_string("video/x-h264,stream-format=byte-stream,alignment=au"));
   g_object_set(filter, "caps", au.get(), nullptr);
   const bool live = config_.kind != SourceKind::kFile;
-  for (GstElement* queue : {decode_queue, encoded_queue}) {
-    g_object_set(queue, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time",
-                 static_cast<guint64>(0), nullptr);
-    if (live) gst_util_set_object_arg(G_OBJECT(queue), "leaky", "downstream");
-  }
+  g_object_set(decode_queue, "max-size-buffers", 3u, "max-size-bytes", 0u, "max-size-time",
+               static_cast<guint64>(0), nullptr);
+  if (live) gst_util_set_object_arg(G_OBJECT(decode_queue), "leaky", "downstream");
+  // Never leaky: an access unit lost here would break its whole GOP at the
+  // points. What reads it (into the splicer) only takes a lock.
+  g_object_set(encoded_queue, "max-size-buffers", 30u, "max-size-bytes", 0u, "max-size-time",
+               static_cast<guint64>(0), nullptr);
   g_object_set(encoded, "sync", live ? FALSE : TRUE, "async", FALSE, "max-buffers", 4u, "drop",
                live ? TRUE : FALSE, nullptr);
   GstAppSinkCallbacks callbacks{};

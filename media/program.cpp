@@ -70,7 +70,7 @@ std::string PipelineDescription(const ProgramConfig& c) {
              "! appsink name=vencoded sync=false async=false max-buffers=8 drop=true "
              "appsrc name=vout is-live=true format=time do-timestamp=false "
              "caps=video/x-h264,stream-format=byte-stream,alignment=au "
-             "max-buffers=8 max-bytes=0 leaky-type=downstream "
+             "max-buffers=60 max-bytes=0 leaky-type=downstream "
              "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 "
              "aggregate-mode=zero-latency "
              "! tee name=vtee allow-not-linked=true "
