@@ -47,12 +47,35 @@ std::string AudioBranch(bool sync) {
       fmt::arg("sync", sync), fmt::arg("leaky", Leaky(sync)));
 }
 
-std::string DescribeInput(const std::string& size, const std::string& video,
-                          const std::string& audio) {
-  if (video.empty() && audio.empty()) return {};
-  std::string out = size;
-  if (!video.empty()) out += (out.empty() ? "" : " ") + video;
-  if (!audio.empty()) out += (out.empty() ? "" : ", ") + audio;
+void InputDescription::SetCodecs(const std::string& video, const std::string& audio) {
+  std::lock_guard lock(mutex_);
+  if (!video.empty()) video_ = video;
+  if (!audio.empty()) audio_ = audio;
+}
+
+void InputDescription::SetSize(const GstStructure* s) {
+  int width = 0, height = 0, num = 0, den = 1;
+  gst_structure_get_int(s, "width", &width);
+  gst_structure_get_int(s, "height", &height);
+  gst_structure_get_fraction(s, "framerate", &num, &den);
+  std::lock_guard lock(mutex_);
+  size_ = num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height, static_cast<double>(num) / den)
+                  : fmt::format("{}x{}", width, height);
+}
+
+void InputDescription::Clear() {
+  std::lock_guard lock(mutex_);
+  size_.clear();
+  video_.clear();
+  audio_.clear();
+}
+
+std::string InputDescription::Text() const {
+  std::lock_guard lock(mutex_);
+  if (video_.empty() && audio_.empty()) return {};
+  std::string out = size_;
+  if (!video_.empty()) out += (out.empty() ? "" : " ") + video_;
+  if (!audio_.empty()) out += (out.empty() ? "" : ", ") + audio_;
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <gst/gst.h>
 
+#include <mutex>
 #include <string>
 
 #include "ingest/source_feed.hpp"
@@ -23,8 +24,19 @@ std::string AudioBranch(bool sync);
 void ConnectFeed(GstElement* pipeline, SourceFeed& feed);
 
 // What a source receives, for staff: "1920x1080 25 fps H.264, AAC"; empty
-// while nothing is known.
-std::string DescribeInput(const std::string& size, const std::string& video,
-                          const std::string& audio);
+// while nothing is known. Written on streaming threads, read on the main loop.
+class InputDescription {
+ public:
+  // Names the codecs; an empty one stays as it was.
+  void SetCodecs(const std::string& video, const std::string& audio);
+  // Size and rate from video caps (raw or encoded).
+  void SetSize(const GstStructure* video_caps);
+  void Clear();
+  std::string Text() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::string size_, video_, audio_;
+};
 
 }  // namespace bridgecast::ingest

@@ -110,27 +110,7 @@ DecodedSource::~DecodedSource() {
   Stop();
 }
 
-std::string DecodedSource::InputFormat() const {
-  std::lock_guard lock(mutex_);
-  return DescribeInput(video_size_, video_codec_, audio_codec_);
-}
-
-void DecodedSource::SetVideoSize(const GstStructure* s) {
-  int width = 0, height = 0, num = 0, den = 1;
-  gst_structure_get_int(s, "width", &width);
-  gst_structure_get_int(s, "height", &height);
-  gst_structure_get_fraction(s, "framerate", &num, &den);
-  std::lock_guard lock(mutex_);
-  video_size_ = num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height,
-                                      static_cast<double>(num) / den)
-                        : fmt::format("{}x{}", width, height);
-}
-
-void DecodedSource::SetFormat(const std::string& video, const std::string& audio) {
-  std::lock_guard lock(mutex_);
-  if (!video.empty()) video_codec_ = video;
-  if (!audio.empty()) audio_codec_ = audio;
-}
+std::string DecodedSource::InputFormat() const { return input_.Text(); }
 
 Status DecodedSource::Build() {
   const bool live_sync = config_.kind == SourceKind::kFile;  // a file plays in real time
@@ -193,7 +173,7 @@ Status DecodedSource::Build() {
     GstPadPtr sink(gst_element_get_static_pad(video.get(), "sink"));
     gst_pad_add_probe(sink.get(), GST_PAD_PROBE_TYPE_BUFFER, &StampCaptureTime, nullptr, nullptr);
   }
-  if (config_.kind == SourceKind::kTestPattern) SetFormat("test pattern", "test tone");
+  if (config_.kind == SourceKind::kTestPattern) input_.SetCodecs("test pattern", "test tone");
   if (GstElementPtr decoder{gst_bin_get_by_name(bin, "decoder")}) {
     std::string uri = config_.uri;
     if (config_.kind == SourceKind::kFile) {
@@ -222,13 +202,9 @@ void DecodedSource::Start() {
     std::lock_guard lock(mutex_);
     refused_.clear();
     video_linked_ = false;
-    // A sender that comes back may send something else.
-    if (config_.kind != SourceKind::kTestPattern) {
-      video_codec_.clear();
-      audio_codec_.clear();
-      video_size_.clear();
-    }
   }
+  // A sender that comes back may send something else.
+  if (config_.kind != SourceKind::kTestPattern) input_.Clear();
   feed_.Restart();
   frames_at_start_ = feed_.frames();
   if (Status built = Build(); !built) {
@@ -332,7 +308,8 @@ gboolean DecodedSource::OnAutoplugContinue(GstElement*, GstPad*, GstCaps* caps, 
   const bool codec = std::find(kCodecs.begin(), kCodecs.end(), name) != kCodecs.end();
   if (codec && name != "video/x-raw" && name != "audio/x-raw") {
     const std::string codec_name = CodecName(caps);
-    name.starts_with("audio/") ? self->SetFormat("", codec_name) : self->SetFormat(codec_name, "");
+    name.starts_with("audio/") ? self->input_.SetCodecs("", codec_name)
+                               : self->input_.SetCodecs(codec_name, "");
   }
   // H.264 is exposed undecoded too: OnPadAdded parses it once, then decodes
   // it and keeps it for a pass-through.
@@ -380,7 +357,7 @@ void DecodedSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
     }
     return;
   }
-  if (video && !h264) self->SetVideoSize(s);
+  if (video && !h264) self->input_.SetSize(s);
   GstElementPtr sink(gst_bin_get_by_name(GST_BIN(self->pipeline_.get()), video ? "video" : "audio"));
   // Walk up from the appsink to the first element of its branch: the queue.
   GstElementPtr first(GST_ELEMENT(gst_object_ref(sink.get())));
@@ -456,7 +433,7 @@ bool DecodedSource::LinkH264(GstPad* pad, GstElement* video_branch) {
         if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
           GstCaps* caps = nullptr;
           gst_event_parse_caps(event, &caps);
-          static_cast<DecodedSource*>(data)->SetVideoSize(gst_caps_get_structure(caps, 0));
+          static_cast<DecodedSource*>(data)->input_.SetSize(gst_caps_get_structure(caps, 0));
         }
         return GST_PAD_PROBE_OK;
       },

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "ingest/decode_branches.hpp"
 #include "ingest/source.hpp"
 #include "ingest/source_config.hpp"
 #include "ingest/source_feed.hpp"
@@ -45,8 +46,6 @@ class DecodedSource final : public Source {
   static gboolean OnAutoplugContinue(GstElement* decoder, GstPad* pad, GstCaps* caps,
                                      gpointer self);
   static void OnSourceSetup(GstElement* decoder, GstElement* source, gpointer self);
-  void SetFormat(const std::string& video, const std::string& audio);
-  void SetVideoSize(const GstStructure* caps);
   // H.264 as it came: parsed once, decoded for the compositor and kept
   // whole for a pass-through. Streaming thread.
   bool LinkH264(GstPad* pad, GstElement* video_branch);
@@ -60,8 +59,8 @@ class DecodedSource final : public Source {
   guint restart_timer_ = 0;
   int failures_ = 0;
   std::uint64_t frames_at_start_ = 0;
-  mutable std::mutex mutex_;  // the format is written on streaming threads
-  std::string video_codec_, audio_codec_, video_size_;
+  InputDescription input_;
+  std::mutex mutex_;  // refused_ and video_linked_ are written on streaming threads
   std::string refused_;  // a codec we saw and do not take
   bool video_linked_ = false;
   media::Lifetime lifetime_;

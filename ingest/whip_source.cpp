@@ -185,18 +185,7 @@ WhipSource::~WhipSource() = default;
 
 void WhipSource::Start() { listener_.OnSourceIdle(config_.id, "waiting for a publisher"); }
 
-std::string WhipSource::InputFormat() const {
-  std::lock_guard lock(mutex_);
-  return DescribeInput(video_size_, video_codec_, audio_codec_);
-}
-
-void WhipSource::SetFormat(const std::string& video, const std::string& audio,
-                           const std::string& size) {
-  std::lock_guard lock(mutex_);
-  if (!video.empty()) video_codec_ = video;
-  if (!audio.empty()) audio_codec_ = audio;
-  if (!size.empty()) video_size_ = size;
-}
+std::string WhipSource::InputFormat() const { return input_.Text(); }
 
 Status WhipSource::CheckOffer(std::string_view sdp) {
   auto parsed = ParseSdp(sdp);
@@ -257,12 +246,7 @@ void WhipSource::Offer(std::string sdp, AnswerDone done) {
   if (Status built = Build(*session, ice_); !built) return done(built.error());
   session->done = std::move(done);
   session_ = std::move(session);
-  {
-    std::lock_guard lock(mutex_);
-    video_codec_.clear();
-    audio_codec_.clear();
-    video_size_.clear();
-  }
+  input_.Clear();
   feed_.Restart();
   spdlog::info("ingest: {}: publisher session {} offered", config_.id, session_->id);
   session_->silence_timer = g_timeout_add_seconds(
@@ -464,12 +448,7 @@ void WhipSource::EndSession(const std::string& reason, bool failed) {
   spdlog::info("ingest: {}: publisher session {} ended: {}", config_.id, ended->id,
                reason.empty() ? "taken over" : reason);
   ended.reset();
-  {
-    std::lock_guard lock(mutex_);
-    video_codec_.clear();
-    audio_codec_.clear();
-    video_size_.clear();
-  }
+  input_.Clear();
   if (done) {
     done(reason.empty() ? Error{"busy", "another publisher took over"}
                         : Error{"media_failed", reason});
@@ -507,7 +486,7 @@ void WhipSource::OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
     spdlog::warn("ingest: {}: cannot link the publisher's {}", session->source->config_.id, kind);
     return;
   }
-  session->source->SetFormat(video ? "H.264" : "", video ? "" : "Opus", "");
+  session->source->input_.SetCodecs(video ? "H.264" : "", video ? "" : "Opus");
   // The publisher's first keyframe may have gone out before the link was up.
   if (video) {
     SignalContext context{session->lifetime.Watch(), session->source};
@@ -520,15 +499,7 @@ GstPadProbeReturn WhipSource::OnDecodedCaps(GstPad*, GstPadProbeInfo* info, gpoi
   if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
   GstCaps* caps = nullptr;
   gst_event_parse_caps(event, &caps);
-  const GstStructure* s = gst_caps_get_structure(caps, 0);
-  int width = 0, height = 0, num = 0, den = 1;
-  gst_structure_get_int(s, "width", &width);
-  gst_structure_get_int(s, "height", &height);
-  gst_structure_get_fraction(s, "framerate", &num, &den);
-  static_cast<WhipSource*>(data)->SetFormat(
-      "", "",
-      num > 0 ? fmt::format("{}x{} {:.4g} fps", width, height, static_cast<double>(num) / den)
-              : fmt::format("{}x{}", width, height));
+  static_cast<WhipSource*>(data)->input_.SetSize(gst_caps_get_structure(caps, 0));
   return GST_PAD_PROBE_OK;
 }
 

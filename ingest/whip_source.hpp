@@ -4,11 +4,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "base/result.hpp"
+#include "ingest/decode_branches.hpp"
 #include "ingest/source.hpp"
 #include "ingest/source_config.hpp"
 #include "ingest/source_feed.hpp"
@@ -66,7 +66,6 @@ class WhipSource final : public Source {
   // Tears the current session down; tells the listener unless a new
   // publisher takes its place (`reason` empty).
   void EndSession(const std::string& reason, bool failed = false);
-  void SetFormat(const std::string& video, const std::string& audio, const std::string& size);
   static gboolean OnBus(GstBus* bus, GstMessage* message, gpointer self);
   static void OnPadAdded(GstElement* webrtc, GstPad* pad, gpointer session);
   static GstPadProbeReturn OnDecodedCaps(GstPad* pad, GstPadProbeInfo* info, gpointer self);
@@ -77,8 +76,7 @@ class WhipSource final : public Source {
   SourceFeed& feed_;
   SourceListener& listener_;
   std::unique_ptr<Session> session_;
-  mutable std::mutex mutex_;  // the format is written on streaming threads
-  std::string video_codec_, audio_codec_, video_size_;
+  InputDescription input_;
 };
 
 }  // namespace bridgecast::ingest
