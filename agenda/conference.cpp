@@ -235,12 +235,7 @@ class Decider {
 
   Decision operator()(const cmd::SelectSource& c) const {
     if (auto e = Require(Role::kChair, Role::kOperator)) return *e;
-    const bool valid = !c.source.empty() && c.source.size() <= 32 &&
-                       std::all_of(c.source.begin(), c.source.end(), [](char ch) {
-                         return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                                ch == '-' || ch == '_';
-                       });
-    if (!valid) return Fail(errc::kBadCommand, "a source id is 1..32 of a-z, 0-9, '-', '_'");
+    if (!IsSourceId(c.source)) return Fail(errc::kBadCommand, "a source id is 1..32 of a-z, 0-9, '-', '_'");
     return One(ev::SourceSelected{c.source});
   }
 

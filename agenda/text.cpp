@@ -48,4 +48,12 @@ Result<std::string> CleanText(std::string_view raw, const TextRule& rule) {
   return text;
 }
 
+bool IsSourceId(std::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
 }  // namespace bridgecast::agenda

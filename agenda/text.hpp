@@ -20,6 +20,10 @@ struct TextRule {
 // characters (except '\n' when allowed) and over-long text. Error code bad_text.
 Result<std::string> CleanText(std::string_view raw, const TextRule& rule);
 
+// An ingest source's id, as the config declares it and program.select names
+// it: 1..32 of a-z, 0-9, '-', '_'.
+bool IsSourceId(std::string_view id);
+
 inline constexpr TextRule kNameRule{"delegate name", 200, 200};
 inline constexpr TextRule kTitleRule{"delegate title", 400, 400, false, true};
 inline constexpr TextRule kQuestionRule{"question text", 4000, 1000, true};

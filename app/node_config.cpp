@@ -5,6 +5,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "agenda/text.hpp"
+
 namespace bridgecast::app {
 namespace {
 
@@ -93,14 +95,6 @@ Result<std::string> String(const json& j, const char* key, const std::string& wh
   return j[key].get<std::string>();
 }
 
-bool IsSourceId(std::string_view id) {
-  if (id.empty() || id.size() > 32) return false;
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
-  }
-  return true;
-}
-
 Result<ingest::SourceConfig> ParseSource(const json& s, size_t index) {
   const std::string where = "ingest.sources[" + std::to_string(index) + "]";
   if (!s.is_object()) return Bad("'" + where + "' must be an object");
@@ -110,7 +104,7 @@ Result<ingest::SourceConfig> ParseSource(const json& s, size_t index) {
                           where);
   if (!keys) return keys.error();
   ingest::SourceConfig out;
-  if (!s.contains("id") || !s["id"].is_string() || !IsSourceId(s["id"].get<std::string>())) {
+  if (!s.contains("id") || !s["id"].is_string() || !agenda::IsSourceId(s["id"].get<std::string>())) {
     return Bad("'" + where + ".id' must be 1..32 of a-z, 0-9, '-', '_'");
   }
   out.id = s["id"].get<std::string>();
