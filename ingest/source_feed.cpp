@@ -147,10 +147,10 @@ void SourceFeed::PushAudio(GstSample* sample) {
     if (normalize_) {
       GstMapInfo map;
       if (gst_buffer_map(in, &map, GST_MAP_READ)) {
-        std::vector<float> copy(map.size / sizeof(float));
-        std::copy_n(reinterpret_cast<const float*>(map.data), copy.size(), copy.data());
+        const auto* samples = reinterpret_cast<const float*>(map.data);
+        unheard_.assign(samples, samples + map.size / sizeof(float));
         gst_buffer_unmap(in, &map);
-        normalizer_.Process(copy.data(), copy.size() / kChannels);
+        normalizer_.Process(unheard_.data(), unheard_.size() / kChannels);
       }
     }
     return;

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ingest/source_clock_map.hpp"
 #include "media/gst_ptr.hpp"
@@ -67,6 +68,7 @@ class SourceFeed {
   bool normalize_;
   media::LoudnessNormalizer normalizer_;
   float gain_ = 0;
+  std::vector<float> unheard_;  // an unheard buffer's samples, measured and dropped
 
   media::GstBufferPtr last_picture_;  // under mutex_
   // Program running time of the last buffer the source itself sent, in ns.
