@@ -11,6 +11,7 @@
 #include "agenda/conference.hpp"
 #include "agenda/conference_spec_json.hpp"
 #include "agenda/errors.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace bridgecast::agenda::test {
 
@@ -99,22 +100,6 @@ class Harness {
   std::vector<Event> log;
 };
 
-// A fresh directory under the system temp dir, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "agenda-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using bridgecast::test::TempDir;
 
 }  // namespace bridgecast::agenda::test

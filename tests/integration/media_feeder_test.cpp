@@ -8,23 +8,12 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
 
 #include "tests/support/media_judge.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace bridgecast::test {
 namespace {
-
-namespace fs = std::filesystem;
-
-struct ScratchDir {
-  ScratchDir() {
-    char pattern[] = "/tmp/bridgecast-feeder-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string path;
-};
 
 // ffmpeg copies three seconds of what `input` delivers into `out` (MPEG-TS).
 std::unique_ptr<ChildProcess> StartReceiver(const std::vector<std::string>& input,
@@ -78,30 +67,30 @@ std::string SrtCaller(int port) {
 
 TEST_CASE("SrtFeeder as a listener sends its pattern and tone, again after SIGKILL on its port",
           "[feeder]") {
-  ScratchDir dir;
+  TempDir dir;
   const int port = FreeUdpPort();
   REQUIRE(port > 0);
   FeedSpec spec;
   spec.pattern = "red";
   spec.tone_hz = 440;
-  SrtFeeder feeder(SrtMode::kListener, port, spec, dir.path + "/feeder.log");
+  SrtFeeder feeder(SrtMode::kListener, port, spec, dir.path() + "/feeder.log");
   REQUIRE(feeder.Start());
 
-  REQUIRE(Receive({"-i", SrtCaller(port)}, dir.path + "/first.ts"));
-  CheckPatternAndTone(dir.path + "/first.ts", 255, 0, 0, 440);
+  REQUIRE(Receive({"-i", SrtCaller(port)}, dir.path() + "/first.ts"));
+  CheckPatternAndTone(dir.path() + "/first.ts", 255, 0, 0, 440);
 
   feeder.Kill();
   CHECK_FALSE(feeder.running());
   CHECK(UdpPortFree(port));
   REQUIRE(feeder.Restart());
   INFO(feeder.Log());
-  REQUIRE(Receive({"-i", SrtCaller(port)}, dir.path + "/second.ts"));
-  CheckPatternAndTone(dir.path + "/second.ts", 255, 0, 0, 440);
+  REQUIRE(Receive({"-i", SrtCaller(port)}, dir.path() + "/second.ts"));
+  CheckPatternAndTone(dir.path() + "/second.ts", 255, 0, 0, 440);
 }
 
 TEST_CASE("SrtFeeder as a caller with a passphrase reaches an encrypted listener, with Opus",
           "[feeder]") {
-  ScratchDir dir;
+  TempDir dir;
   const int port = FreeUdpPort();
   REQUIRE(port > 0);
   const std::string passphrase = "feeder-secret-1";
@@ -109,23 +98,23 @@ TEST_CASE("SrtFeeder as a caller with a passphrase reaches an encrypted listener
   spec.pattern = "blue";
   spec.tone_hz = 1000;
   spec.audio = AudioCodec::kOpus;
-  SrtFeeder feeder(SrtMode::kCaller, port, spec, dir.path + "/feeder.log", passphrase);
+  SrtFeeder feeder(SrtMode::kCaller, port, spec, dir.path() + "/feeder.log", passphrase);
   // Nobody listens yet: the caller does not start.
   CHECK_FALSE(feeder.Start(std::chrono::milliseconds(500)));
   CHECK_FALSE(feeder.running());
 
   auto receiver = StartReceiver(
       {"-i", "srt://127.0.0.1:" + std::to_string(port) + "?mode=listener&passphrase=" + passphrase},
-      dir.path + "/got.ts");
+      dir.path() + "/got.ts");
   // Waits until ffmpeg listens.
   REQUIRE(feeder.Start());
   INFO(feeder.Log());
   REQUIRE(Finished(*receiver));
-  CheckPatternAndTone(dir.path + "/got.ts", 0, 0, 255, 1000);
+  CheckPatternAndTone(dir.path() + "/got.ts", 0, 0, 255, 1000);
 }
 
 TEST_CASE("SrtFeeder sends MPEG-2 video when asked", "[feeder]") {
-  ScratchDir dir;
+  TempDir dir;
   const int port = FreeUdpPort();
   REQUIRE(port > 0);
   FeedSpec spec;
@@ -134,9 +123,9 @@ TEST_CASE("SrtFeeder sends MPEG-2 video when asked", "[feeder]") {
   spec.video = VideoCodec::kMpeg2;
   spec.width = 320;
   spec.height = 180;
-  SrtFeeder feeder(SrtMode::kListener, port, spec, dir.path + "/feeder.log");
+  SrtFeeder feeder(SrtMode::kListener, port, spec, dir.path() + "/feeder.log");
   REQUIRE(feeder.Start());
-  const std::string got = dir.path + "/got.ts";
+  const std::string got = dir.path() + "/got.ts";
   REQUIRE(Receive({"-i", SrtCaller(port)}, got));
   CHECK(std::system(("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name"
                      " -of csv=p=0 " + got + " | grep -q ^mpeg2video").c_str()) == 0);
@@ -144,13 +133,13 @@ TEST_CASE("SrtFeeder sends MPEG-2 video when asked", "[feeder]") {
 }
 
 TEST_CASE("WriteMediaFile writes MP4 and Matroska clips of its pattern and tone", "[feeder]") {
-  ScratchDir dir;
+  TempDir dir;
   FeedSpec spec;
   spec.pattern = "red";
   spec.tone_hz = 440;
-  REQUIRE(WriteMediaFile(dir.path + "/red.mp4", spec, 5, dir.path + "/mp4.log"));
-  CheckPatternAndTone(dir.path + "/red.mp4", 255, 0, 0, 440);
-  auto video = JudgeVideo(dir.path + "/red.mp4");
+  REQUIRE(WriteMediaFile(dir.path() + "/red.mp4", spec, 5, dir.path() + "/mp4.log"));
+  CheckPatternAndTone(dir.path() + "/red.mp4", 255, 0, 0, 440);
+  auto video = JudgeVideo(dir.path() + "/red.mp4");
   REQUIRE(video);
   CHECK(video->errors.empty());
   CHECK(video->StartsWithKeyframe());
@@ -159,34 +148,34 @@ TEST_CASE("WriteMediaFile writes MP4 and Matroska clips of its pattern and tone"
   spec.pattern = "blue";
   spec.tone_hz = 1500;
   spec.audio = AudioCodec::kOpus;
-  REQUIRE(WriteMediaFile(dir.path + "/blue.mkv", spec, 5, dir.path + "/mkv.log"));
-  CheckPatternAndTone(dir.path + "/blue.mkv", 0, 0, 255, 1500);
-  auto audio = JudgeAudio(dir.path + "/blue.mkv");
+  REQUIRE(WriteMediaFile(dir.path() + "/blue.mkv", spec, 5, dir.path() + "/mkv.log"));
+  CheckPatternAndTone(dir.path() + "/blue.mkv", 0, 0, 255, 1500);
+  auto audio = JudgeAudio(dir.path() + "/blue.mkv");
   REQUIRE(audio);
   CHECK(audio->end_s - audio->first_pts_s == Approx(5).margin(0.1));
 
-  CHECK_FALSE(WriteMediaFile(dir.path + "/clip.avi", spec, 1, dir.path + "/avi.log"));
+  CHECK_FALSE(WriteMediaFile(dir.path() + "/clip.avi", spec, 1, dir.path() + "/avi.log"));
 }
 
 TEST_CASE("RtspFeeder serves its pattern and tone over TCP and UDP, again after SIGKILL",
           "[feeder]") {
-  ScratchDir dir;
+  TempDir dir;
   FeedSpec spec;
   spec.pattern = "blue";
   spec.tone_hz = 1000;
-  RtspFeeder server("/cam", spec, dir.path + "/server.log");
+  RtspFeeder server("/cam", spec, dir.path() + "/server.log");
   REQUIRE(server.Start());
   const std::string url = server.url();
   CHECK(url.starts_with("rtsp://127.0.0.1:"));
   CHECK(url.ends_with("/cam"));
-  REQUIRE(Receive({"-rtsp_transport", "tcp", "-i", url}, dir.path + "/tcp.ts"));
-  CheckPatternAndTone(dir.path + "/tcp.ts", 0, 0, 255, 1000);
+  REQUIRE(Receive({"-rtsp_transport", "tcp", "-i", url}, dir.path() + "/tcp.ts"));
+  CheckPatternAndTone(dir.path() + "/tcp.ts", 0, 0, 255, 1000);
 
   server.Kill();
   REQUIRE(server.Restart());
   CHECK(server.url() == url);
-  REQUIRE(Receive({"-rtsp_transport", "udp", "-i", url}, dir.path + "/udp.ts"));
-  CheckPatternAndTone(dir.path + "/udp.ts", 0, 0, 255, 1000);
+  REQUIRE(Receive({"-rtsp_transport", "udp", "-i", url}, dir.path() + "/udp.ts"));
+  CheckPatternAndTone(dir.path() + "/udp.ts", 0, 0, 255, 1000);
 }
 
 }  // namespace

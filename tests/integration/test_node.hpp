@@ -7,23 +7,13 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace bridgecast::test {
 
 // A program cheap enough for tests that need media but do not measure it.
 inline const std::vector<std::string> kCheapProgram = {"--video-size", "320x180", "--video-kbps",
                                                        "200"};
-
-// A fresh temporary directory, removed with its contents when destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The real `bridgecast serve` on 127.0.0.1, an ephemeral port, loopback-only
 // ICE and a fresh state directory — or the directory of an earlier node, to

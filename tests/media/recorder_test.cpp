@@ -11,11 +11,13 @@
 #include "media/mp4_chapters.hpp"
 #include "media_test_util.hpp"
 #include "tests/support/media_judge.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace bridgecast::media {
 namespace {
 
 namespace fs = std::filesystem;
+using bridgecast::test::TempDir;
 
 struct RecordingListener final : Recorder::Listener {
   void OnRecorderSegmentOpened(const RecorderSegment& s) override { opened.push_back(s); }
@@ -26,15 +28,6 @@ struct RecordingListener final : Recorder::Listener {
   std::vector<RecorderSegment> closed;
   std::vector<std::string> failures;
   bool stopped = false;
-};
-
-struct ScratchDir {
-  ScratchDir() {
-    char pattern[] = "/tmp/bridgecast-recorder-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string path;
 };
 
 RecorderConfig ShortSegments(const std::string& directory, unsigned run) {
@@ -79,12 +72,12 @@ void CheckDecodesWhole(const std::string& path, double frames, double tolerance)
 }  // namespace
 
 TEST_CASE("the recorder writes decodable TS segments of the program and closes them on stop") {
-  ScratchDir dir;
+  TempDir dir;
   test::TestProgram program(OneSecondKeyframes());
   REQUIRE(program.Start());
   RecordingListener listener;
   const auto before = std::chrono::system_clock::now();
-  auto recorder = Recorder::Start(*program, ShortSegments(dir.path, 3), listener);
+  auto recorder = Recorder::Start(*program, ShortSegments(dir.path(), 3), listener);
   REQUIRE(recorder.ok());
   test::RunLoopUntil([&] { return listener.closed.size() >= 3; }, std::chrono::seconds(15));
   REQUIRE(listener.closed.size() >= 3);
@@ -104,8 +97,8 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
     CHECK(s.seq == i);
     CHECK(s.run == 3);
     CHECK(s.bytes > 1000);
-    CHECK(s.bytes == fs::file_size(dir.path + "/" + s.file));
-    auto info = ProbeMedia(dir.path + "/" + s.file);
+    CHECK(s.bytes == fs::file_size(dir.path() + "/" + s.file));
+    auto info = ProbeMedia(dir.path() + "/" + s.file);
     REQUIRE(info.ok());
     INFO(s.file << " recorder " << s.duration.count() << " ms, probe " << info->duration.count()
                 << " ms, " << s.bytes << " bytes");
@@ -124,27 +117,27 @@ TEST_CASE("the recorder writes decodable TS segments of the program and closes t
     }
     // The segment's wall-clock start is when its first picture was captured:
     // what chapters and the minutes' links are placed by.
-    auto stamps = bridgecast::test::ReadStamps(dir.path + "/" + s.file, 320, 180);
+    auto stamps = bridgecast::test::ReadStamps(dir.path() + "/" + s.file, 320, 180);
     REQUIRE(stamps.ok());
     REQUIRE_FALSE(stamps->stamps.empty());
     REQUIRE(stamps->stamps[0]);
     CHECK(std::chrono::abs(*stamps->stamps[0] - s.wall_start.time_since_epoch()) <=
           std::chrono::milliseconds(20));
     // Each segment decodes alone (as an HLS player seeking to it does).
-    CheckDecodesWhole(dir.path + "/" + s.file, s.duration.count() * 15 / 1000.0, 1);
+    CheckDecodesWhole(dir.path() + "/" + s.file, s.duration.count() * 15 / 1000.0, 1);
   }
   CHECK(total >= std::chrono::seconds(3));
 }
 
 TEST_CASE("two runs export to one MP4 with chapters") {
-  ScratchDir dir;
+  TempDir dir;
   test::TestProgram program(OneSecondKeyframes());
   REQUIRE(program.Start());
   std::vector<std::vector<std::string>> runs;
   std::chrono::milliseconds recorded{0};
   for (unsigned run = 1; run <= 2; ++run) {
     RecordingListener listener;
-    auto recorder = Recorder::Start(*program, ShortSegments(dir.path, run), listener);
+    auto recorder = Recorder::Start(*program, ShortSegments(dir.path(), run), listener);
     REQUIRE(recorder.ok());
     REQUIRE(test::RunLoopUntil([&] { return listener.closed.size() >= 2; },
                                std::chrono::seconds(10)));
@@ -152,11 +145,11 @@ TEST_CASE("two runs export to one MP4 with chapters") {
     REQUIRE(test::RunLoopUntil([&] { return listener.stopped; }, std::chrono::seconds(8)));
     runs.emplace_back();
     for (const RecorderSegment& s : listener.closed) {
-      runs.back().push_back(dir.path + "/" + s.file);
+      runs.back().push_back(dir.path() + "/" + s.file);
       recorded += s.duration;
     }
   }
-  const std::string out = dir.path + "/export.mp4";
+  const std::string out = dir.path() + "/export.mp4";
   Status exported = ExportMp4(runs, out, std::chrono::seconds(60));
   INFO((exported.ok() ? "" : exported.error().message));
   REQUIRE(exported.ok());
@@ -182,7 +175,7 @@ TEST_CASE("two runs export to one MP4 with chapters") {
 }
 
 TEST_CASE("a write error stops the recording, not the program") {
-  ScratchDir dir;
+  TempDir dir;
   test::TestProgram program(OneSecondKeyframes());
   test::RtpCounter video(*program, program->video_tee());
   test::RtpCounter audio(*program, program->audio_tee());
@@ -191,12 +184,12 @@ TEST_CASE("a write error stops the recording, not the program") {
 
   SECTION("disk full") {
     // Every write to /dev/full fails with ENOSPC, even for root.
-    fs::create_symlink("/dev/full", dir.path + "/run0001-seg00000.ts");
+    fs::create_symlink("/dev/full", dir.path() + "/run0001-seg00000.ts");
   }
   SECTION("segment cannot be created") {
-    fs::create_directory(dir.path + "/run0001-seg00000.ts");
+    fs::create_directory(dir.path() + "/run0001-seg00000.ts");
   }
-  auto recorder = Recorder::Start(*program, ShortSegments(dir.path, 1), listener);
+  auto recorder = Recorder::Start(*program, ShortSegments(dir.path(), 1), listener);
   REQUIRE(recorder.ok());
   REQUIRE(test::RunLoopUntil([&] { return !listener.failures.empty(); }, std::chrono::seconds(10)));
   recorder->reset();

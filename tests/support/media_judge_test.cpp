@@ -4,22 +4,12 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <filesystem>
 #include <string>
+
+#include "tests/support/temp_dir.hpp"
 
 namespace bridgecast::test {
 namespace {
-
-namespace fs = std::filesystem;
-
-struct ScratchDir {
-  ScratchDir() {
-    char pattern[] = "/tmp/bridgecast-judge-test-XXXXXX";
-    path = mkdtemp(pattern);
-  }
-  ~ScratchDir() { fs::remove_all(path); }
-  std::string path;
-};
 
 // Runs a command line that writes a clip; its chatter stays out of the log.
 void Make(const std::string& command) {
@@ -39,8 +29,8 @@ std::string GstTsClip(const std::string& dir, const std::string& pattern, int hz
 }
 
 TEST_CASE("MeanColour and DominantToneHz read a red 440 Hz MPEG-TS clip", "[judge]") {
-  ScratchDir dir;
-  const std::string clip = GstTsClip(dir.path, "red", 440);
+  TempDir dir;
+  const std::string clip = GstTsClip(dir.path(), "red", 440);
 
   auto colour = MeanColour(clip);
   REQUIRE(colour);
@@ -61,8 +51,8 @@ TEST_CASE("MeanColour and DominantToneHz read a red 440 Hz MPEG-TS clip", "[judg
 }
 
 TEST_CASE("MeanColour and DominantToneHz read a blue 1000 Hz Matroska clip with Opus", "[judge]") {
-  ScratchDir dir;
-  const std::string clip = dir.path + "/blue.mkv";
+  TempDir dir;
+  const std::string clip = dir.path() + "/blue.mkv";
   Make("ffmpeg -nostdin -f lavfi -i color=c=blue:s=320x180:r=25:d=3"
        " -f lavfi -i sine=frequency=1000:sample_rate=48000:duration=3"
        " -c:v libx264 -c:a libopus " + clip);
@@ -80,8 +70,8 @@ TEST_CASE("MeanColour and DominantToneHz read a blue 1000 Hz Matroska clip with 
 }
 
 TEST_CASE("DominantToneHz finds no tone in silence or in noise", "[judge]") {
-  ScratchDir dir;
-  const std::string silence = dir.path + "/silence.ts";
+  TempDir dir;
+  const std::string silence = dir.path() + "/silence.ts";
   Make("ffmpeg -nostdin -f lavfi -i color=c=gray:s=320x180:r=25:d=2"
        " -f lavfi -i anullsrc=r=48000:cl=stereo -t 2 -c:v libx264 -c:a aac " + silence);
   auto quiet = DominantToneHz(silence);
@@ -89,7 +79,7 @@ TEST_CASE("DominantToneHz finds no tone in silence or in noise", "[judge]") {
   CHECK_FALSE(quiet->HasTone());
   CHECK(quiet->rms_dbfs < -90);
 
-  const std::string noise = dir.path + "/noise.mkv";
+  const std::string noise = dir.path() + "/noise.mkv";
   Make("ffmpeg -nostdin -f lavfi -i anoisesrc=r=48000:a=0.5:d=2 -c:a libopus " + noise);
   auto hiss = DominantToneHz(noise);
   REQUIRE(hiss);
@@ -98,8 +88,8 @@ TEST_CASE("DominantToneHz finds no tone in silence or in noise", "[judge]") {
 }
 
 TEST_CASE("MeanColour and DominantToneHz measure only the time range asked for", "[judge]") {
-  ScratchDir dir;
-  const std::string clip = dir.path + "/two_halves.mkv";
+  TempDir dir;
+  const std::string clip = dir.path() + "/two_halves.mkv";
   // Green and 600 Hz for two seconds, then magenta and 2500 Hz.
   Make("ffmpeg -nostdin -f lavfi -i color=c=lime:s=320x180:r=25:d=2"
        " -f lavfi -i color=c=magenta:s=320x180:r=25:d=2"
@@ -130,12 +120,12 @@ TEST_CASE("MeanColour and DominantToneHz measure only the time range asked for",
 }
 
 TEST_CASE("MeanColour and DominantToneHz fail on a file without that stream", "[judge]") {
-  ScratchDir dir;
-  const std::string clip = dir.path + "/video_only.mkv";
+  TempDir dir;
+  const std::string clip = dir.path() + "/video_only.mkv";
   Make("ffmpeg -nostdin -f lavfi -i color=c=red:s=320x180:r=25:d=1 -c:v libx264 " + clip);
   CHECK(MeanColour(clip));
   CHECK_FALSE(DominantToneHz(clip));
-  CHECK_FALSE(MeanColour(dir.path + "/missing.ts"));
+  CHECK_FALSE(MeanColour(dir.path() + "/missing.ts"));
 }
 
 }  // namespace
