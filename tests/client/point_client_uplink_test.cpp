@@ -97,7 +97,7 @@ TEST_CASE("the floor comes and goes five times; each grant records its own retur
                     signaling->listener().OnUplinkCandidate(mline, candidate);
                   });
     const bool flowing =
-        RunLoopUntil([&] { return offerer.video_frames > 25 && offerer.audio_packets > 25; }, 15s);
+        RunLoopUntil([&] { return offerer.video_packets > 25 && offerer.audio_packets > 25; }, 15s);
     INFO(offerer.Describe());
     REQUIRE(flowing);
     RunLoopFor(1500ms);  // return audio to record

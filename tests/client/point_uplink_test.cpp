@@ -10,8 +10,8 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "tests/support/media_judge.hpp"
 #include "tests/client/uplink_offerer.hpp"
+#include "tests/support/media_judge.hpp"
 #include "tests/support/run_loop.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -75,7 +75,7 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   const bool flowing = RunLoopUntil(
       [&] {
         return !signalling.errors.empty() ||
-               (signalling.connected && offerer.video_frames > 100 && offerer.audio_packets > 50);
+               (signalling.connected && offerer.video_packets > 100 && offerer.audio_packets > 50);
       },
       20s);
   INFO(Describe(offerer, signalling));
@@ -114,6 +114,41 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   CHECK(tone->HasTone());
   CHECK(tone->hz == Approx(440).margin(2));
   CHECK(tone->seconds > 3);
+}
+
+TEST_CASE("a keyframe request from the node (PLI) reaches the point's encoder") {
+  test::TempDir dir;
+  test::UplinkOfferer offerer(dir.File("received.ts"));
+  Signalling signalling(offerer);
+  UplinkOptions options;
+  options.name = "uplink-pli-test";
+  options.ice_addresses = {"127.0.0.1"};
+  auto created = PointUplink::Create(options, signalling);
+  REQUIRE(created.ok());
+  std::unique_ptr<PointUplink> uplink = std::move(*created);
+  offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                [&](int mline, const std::string& candidate) {
+                  if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                });
+  INFO(offerer.Describe());
+  REQUIRE(RunLoopUntil([&] { return offerer.keyframes > 0; }, 20s));
+  // Without requests: one keyframe every 2 s (two in a 2 s window at most).
+  // With one every 400 ms, most answered at once (RTCP timing may merge two
+  // requests; 4 of 5 seen): more in the same 2 s.
+  RunLoopFor(300ms);
+  const int start = offerer.keyframes;
+  RunLoopFor(2s);
+  const int unasked = offerer.keyframes - start;
+  const int before = offerer.keyframes;
+  for (int i = 0; i < 5; ++i) {
+    offerer.RequestKeyframe();
+    RunLoopFor(400ms);
+  }
+  const int asked = offerer.keyframes - before;
+  INFO("keyframes in 2 s: " << unasked << " unasked, " << asked << " with 5 requests");
+  CHECK(unasked <= 2);
+  CHECK(asked >= unasked + 2);
+  CHECK(signalling.errors.empty());
 }
 
 TEST_CASE("each time the floor comes back, its return recording gets its own file") {

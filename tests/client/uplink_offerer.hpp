@@ -1,11 +1,13 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "client/gst_helpers.hpp"
@@ -106,15 +108,26 @@ class UplinkOfferer {
   // The H.264 file is readable as written (MPEG-TS); stopping ends it.
   void Stop() { gst_element_set_state(pipeline_.get(), GST_STATE_NULL); }
 
+  // An RTCP PLI to the point, as the node's decoder asks after a loss.
+  void RequestKeyframe() {
+    std::lock_guard lock(video_pad_mutex_);
+    if (video_pad_) {
+      gst_pad_send_event(video_pad_.get(), gst_video_event_new_upstream_force_key_unit(
+                                               GST_CLOCK_TIME_NONE, FALSE, 0));
+    }
+  }
+
   std::string Describe() const {
-    return "offerer: video packets " + std::to_string(video_frames) + ", audio packets " +
-           std::to_string(audio_packets) + "\noffer:\n" + offer_sdp + "\nanswer:\n" + answer_sdp;
+    return "offerer: video packets " + std::to_string(video_packets) + ", audio packets " +
+           std::to_string(audio_packets) + ", keyframes " + std::to_string(keyframes) +
+           "\noffer:\n" + offer_sdp + "\nanswer:\n" + answer_sdp;
   }
 
   std::string offer_sdp;
   std::string answer_sdp;
-  std::atomic<int> video_frames{0};
+  std::atomic<int> video_packets{0};
   std::atomic<int> audio_packets{0};
+  std::atomic<int> keyframes{0};  // H.264 access units without DELTA_UNIT
 
  private:
   static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
@@ -130,6 +143,13 @@ class UplinkOfferer {
     return GST_PAD_PROBE_OK;
   }
 
+  static GstPadProbeReturn CountKeyframe(GstPad*, GstPadProbeInfo* info, gpointer counter) {
+    if (!GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT)) {
+      static_cast<std::atomic<int>*>(counter)->fetch_add(1);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+
   static void OnPadAdded(GstElement*, GstPad* pad, gpointer data) {
     auto* self = static_cast<UplinkOfferer*>(data);
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
@@ -139,8 +159,9 @@ class UplinkOfferer {
         gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "encoding-name");
     const bool video = encoding && g_ascii_strcasecmp(encoding, "H264") == 0;
     const std::string description =
-        video ? "rtph264depay ! h264parse ! mpegtsmux ! filesink location=\"" + self->video_file_ +
-                    "\" sync=false async=false"
+        video ? "rtph264depay ! h264parse name=parse ! video/x-h264,alignment=au ! mpegtsmux ! "
+                "filesink location=\"" +
+                    self->video_file_ + "\" sync=false async=false"
               : std::string("rtpopusdepay ! fakesink sync=false async=false");
     // A streaming thread: no REQUIRE here; the counters stay at zero.
     GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, nullptr);
@@ -150,13 +171,22 @@ class UplinkOfferer {
     media::GstPadPtr sink(gst_element_get_static_pad(bin, "sink"));
     if (gst_pad_link(pad, sink.get()) != GST_PAD_LINK_OK) return;
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, &Count,
-                      video ? &self->video_frames : &self->audio_packets, nullptr);
+                      video ? &self->video_packets : &self->audio_packets, nullptr);
+    if (!video) return;
+    media::GstElementPtr parse(gst_bin_get_by_name(GST_BIN(bin), "parse"));
+    media::GstPadPtr parsed(gst_element_get_static_pad(parse.get(), "src"));
+    gst_pad_add_probe(parsed.get(), GST_PAD_PROBE_TYPE_BUFFER, &CountKeyframe, &self->keyframes,
+                      nullptr);
+    std::lock_guard lock(self->video_pad_mutex_);
+    self->video_pad_.reset(GST_PAD(gst_object_ref(pad)));
   }
 
   std::string video_file_;
   media::GstElementPtr pipeline_;
   GstElement* webrtc_ = nullptr;
   SendCandidate send_candidate_;
+  std::mutex video_pad_mutex_;
+  media::GstPadPtr video_pad_;  // webrtcbin's, once the point's video arrives
   media::Lifetime lifetime_;
 };
 
