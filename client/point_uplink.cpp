@@ -224,9 +224,10 @@ void PointUplink::OnRemoteDescriptionSet(GstPromise* promise, gpointer data) {
 
 Status PointUplink::PrepareAnswer() {
   const int opus = offered_.opus_payload;
+  const guint audio_ssrc = g_random_int();
   const std::string audio_caps =
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
-      std::to_string(opus);
+      std::to_string(opus) + ",ssrc=(uint)" + std::to_string(audio_ssrc);
   media::GstElementPtr tone = media::MakeElement("audiotestsrc");
   media::GstElementPtr convert = media::MakeElement("audioconvert");
   media::GstElementPtr resample = media::MakeElement("audioresample");
@@ -238,7 +239,7 @@ Status PointUplink::PrepareAnswer() {
   // In-band FEC: the node's decoder rebuilds a lost 20 ms frame from the next.
   gst_util_set_object_arg(G_OBJECT(encoder.get()), "frame-size", "20");
   g_object_set(encoder.get(), "inband-fec", TRUE, "packet-loss-percentage", 10, nullptr);
-  g_object_set(pay.get(), "pt", static_cast<guint>(opus), nullptr);
+  g_object_set(pay.get(), "pt", static_cast<guint>(opus), "ssrc", audio_ssrc, nullptr);
   if (Status s =
           AttachSender(offered_.audio_mline, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
                        /*nack=*/false, audio_caps.c_str(),
@@ -260,9 +261,10 @@ Status PointUplink::PrepareAnswer() {
     return Ok{};
   }
   const int h264 = offered_.h264_payload;
+  const guint video_ssrc = g_random_int();
   const std::string video_caps =
       "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
-      std::to_string(h264);
+      std::to_string(h264) + ",ssrc=(uint)" + std::to_string(video_ssrc);
   media::GstElementPtr camera = media::MakeElement("videotestsrc");
   media::GstElementPtr raw = media::MakeElement("capsfilter");
   media::GstElementPtr x264 = media::MakeElement("x264enc");
@@ -285,7 +287,8 @@ Status PointUplink::PrepareAnswer() {
   media::GstCapsPtr h264_caps(gst_caps_from_string("video/x-h264,profile=constrained-baseline"));
   g_object_set(profile.get(), "caps", h264_caps.get(), nullptr);
   // SPS and PPS before every keyframe: the node may start on any of them.
-  g_object_set(h264pay.get(), "pt", static_cast<guint>(h264), "config-interval", -1, nullptr);
+  g_object_set(h264pay.get(), "pt", static_cast<guint>(h264), "ssrc", video_ssrc, "config-interval",
+               -1, nullptr);
   gst_util_set_object_arg(G_OBJECT(h264pay.get()), "aggregate-mode", "zero-latency");
   // Retransmission for the camera: the node asks again for what a lossy
   // line lost (NACK), and the answer keeps the offer's RTX.
@@ -295,7 +298,10 @@ Status PointUplink::PrepareAnswer() {
 }
 
 // Links `chain` to the transceiver of `mline`, with `direction` and `caps`
-// as its codec. webrtcbin makes a transceiver for an m-line of the remote
+// as its codec. The answer is made before the sources' first caps reach
+// webrtcbin, so the caps name the payloader's SSRC: without it the answer
+// would give the camera's RTX SSRC alone, and the node could not tell the
+// streams apart by the SDP. webrtcbin makes a transceiver for an m-line of the remote
 // offer when it sets the offer, except for a bundle-only m-line (port 0),
 // whose transceiver comes with the answer: a pad named sink_<mline> is given
 // that m-line's transceiver, or makes it. The direction must allow sending

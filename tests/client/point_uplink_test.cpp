@@ -83,6 +83,12 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   REQUIRE(signalling.errors.empty());
   CHECK(offerer.answer_sdp.find("a=sendonly") != std::string::npos);
   CHECK(offerer.answer_sdp.find("a=sendrecv") != std::string::npos);
+  // The answer names the SSRCs the streams come with: the node can tell
+  // them apart by the SDP.
+  CHECK(offerer.answer_sdp.find("a=ssrc-group:FID " + std::to_string(offerer.video_ssrc) + " ") !=
+        std::string::npos);
+  CHECK(offerer.answer_sdp.find("a=ssrc:" + std::to_string(offerer.audio_ssrc) + " ") !=
+        std::string::npos);
   RunLoopFor(3s);  // seconds of the mix-minus to measure
 
   const UplinkStats stats = uplink->Stats();
