@@ -122,6 +122,34 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   CHECK(tone->seconds > 3);
 }
 
+TEST_CASE("a point without a camera answers the video inactive and is still heard") {
+  test::TempDir dir;
+  test::UplinkOfferer offerer(dir.File("received.ts"));
+  Signalling signalling(offerer);
+  UplinkOptions options;
+  options.name = "uplink-no-camera-test";
+  options.video = false;
+  options.ice_addresses = {"127.0.0.1"};
+  auto created = PointUplink::Create(options, signalling);
+  REQUIRE(created.ok());
+  std::unique_ptr<PointUplink> uplink = std::move(*created);
+  offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                [&](int mline, const std::string& candidate) {
+                  if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                });
+  const bool heard = RunLoopUntil(
+      [&] {
+        return !signalling.errors.empty() || (signalling.connected && offerer.audio_packets > 50);
+      },
+      20s);
+  INFO(Describe(offerer, signalling));
+  REQUIRE(heard);
+  CHECK(signalling.errors.empty());
+  const std::string video_answer = offerer.answer_sdp.substr(0, offerer.answer_sdp.find("m=audio"));
+  CHECK(video_answer.find("a=inactive") != std::string::npos);
+  CHECK(offerer.video_packets == 0);
+}
+
 TEST_CASE("a keyframe request from the node (PLI) reaches the point's encoder") {
   test::TempDir dir;
   test::UplinkOfferer offerer(dir.File("received.ts"));
