@@ -59,7 +59,7 @@ class IdleFlag final : public PointClient::Listener {
 
 }  // namespace
 
-TEST_CASE("the floor comes and goes five times; each grant records its own return file") {
+TEST_CASE("the floor comes and goes five times, each grant with its own return file") {
   gst_init(nullptr, nullptr);
   test::TempDir dir;
   std::unique_ptr<GMainLoop, decltype(&g_main_loop_unref)> loop(g_main_loop_new(nullptr, FALSE),
