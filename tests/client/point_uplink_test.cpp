@@ -122,6 +122,30 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   CHECK(tone->seconds > 3);
 }
 
+TEST_CASE("an uplink closed while it is still connecting goes quietly") {
+  test::TempDir dir;
+  for (auto wait : {0ms, 30ms, 150ms}) {
+    INFO("closed " << wait.count() << " ms after the offer");
+    test::UplinkOfferer offerer(dir.File("received.ts"));
+    Signalling signalling(offerer);
+    UplinkOptions options;
+    options.name = "uplink-early-close-test";
+    options.record_file = dir.File("return.wav");
+    options.ice_addresses = {"127.0.0.1"};
+    auto created = PointUplink::Create(options, signalling);
+    REQUIRE(created.ok());
+    std::unique_ptr<PointUplink> uplink = std::move(*created);
+    offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                  [&](int mline, const std::string& candidate) {
+                    if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                  });
+    RunLoopFor(wait);
+    uplink.reset();
+    RunLoopFor(100ms);  // what the uplink posted before it went is dropped
+    CHECK(signalling.errors.empty());
+  }
+}
+
 TEST_CASE("a point without a camera answers the video inactive and is still heard") {
   test::TempDir dir;
   test::UplinkOfferer offerer(dir.File("received.ts"));
