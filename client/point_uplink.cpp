@@ -151,18 +151,39 @@ Status PointUplink::Build() {
   return Ok{};
 }
 
-// The mix-minus: depayloaded and decoded to a WAV file, or dropped. Built
-// ahead so the node's first packets find it ready.
+// The mix-minus: depayloaded, decoded, played and written to a WAV file, or
+// dropped. Built ahead so the node's first packets find it ready.
 Status PointUplink::BuildReturn() {
   media::GstElementPtr depay = media::MakeElement("rtpopusdepay");
   return_head_ = depay.get();
-  if (options_.record_file.empty()) {
+  if (!options_.play && options_.record_file.empty()) {
     if (!AddChain(pipeline_.get(), {depay.get(), MakeFakesink("return-out").get()})) {
       return Error{"gst", "cannot build the return's sink"};
     }
     return Ok{};
   }
   media::GstElementPtr decoder = media::MakeElement("opusdec");
+  media::GstElementPtr tee = media::MakeElement("tee");
+  GstElement* split = tee.get();
+  if (!AddChain(pipeline_.get(), {depay.get(), decoder.get(), tee.get()})) {
+    return Error{"gst", "cannot build the return's decoder (opusdec)"};
+  }
+  // Each branch behind a queue: the sound card's clock does not hold up the file.
+  if (options_.play) {
+    media::GstElementPtr queue = media::MakeElement("queue");
+    GstElement* head = queue.get();
+    media::GstElementPtr convert = media::MakeElement("audioconvert");
+    media::GstElementPtr resample = media::MakeElement("audioresample");
+    if (!AddChain(pipeline_.get(),
+                  {queue.get(), convert.get(), resample.get(),
+                   MakeOutputSink("autoaudiosink", "return-out", options_.name).get()}) ||
+        !gst_element_link(split, head)) {
+      return Error{"gst", "cannot build the return's player"};
+    }
+  }
+  if (options_.record_file.empty()) return Ok{};
+  media::GstElementPtr queue = media::MakeElement("queue");
+  GstElement* head = queue.get();
   media::GstElementPtr convert = media::MakeElement("audioconvert");
   media::GstElementPtr resample = media::MakeElement("audioresample");
   media::GstElementPtr filter = media::MakeElement("capsfilter");
@@ -173,9 +194,10 @@ Status PointUplink::BuildReturn() {
   g_object_set(filter.get(), "caps", caps.get(), nullptr);
   g_object_set(file.get(), "location", options_.record_file.c_str(), "sync", FALSE, "async", FALSE,
                nullptr);
-  if (!AddChain(pipeline_.get(), {depay.get(), decoder.get(), convert.get(), resample.get(),
-                                  filter.get(), wav.get(), file.get()})) {
-    return Error{"gst", "cannot build the return's recorder (opusdec, wavenc)"};
+  if (!AddChain(pipeline_.get(), {queue.get(), convert.get(), resample.get(), filter.get(),
+                                  wav.get(), file.get()}) ||
+      !gst_element_link(split, head)) {
+    return Error{"gst", "cannot build the return's recorder (wavenc)"};
   }
   record_pad_.reset(gst_element_get_static_pad(wav.get(), "sink"));
   gst_pad_add_probe(record_pad_.get(), GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, &GuardRecording, this,
@@ -500,10 +522,19 @@ gboolean PointUplink::OnBusMessage(GstBus*, GstMessage* message, gpointer data) 
     // The sources join a playing pipeline: its latency, which the RTP
     // session needs to time what it sends, is reckoned again.
     gst_bin_recalculate_latency(GST_BIN(self->pipeline_.get()));
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
-    spdlog::warn("{}: uplink: {}", self->options_.name, DescribeBusMessage(message));
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    self->PostError(DescribeBusMessage(message));
+    return G_SOURCE_CONTINUE;
+  }
+  if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ERROR &&
+      GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) {
+    return G_SOURCE_CONTINUE;
+  }
+  const std::string text = DescribeBusMessage(message);
+  // A failing sound device does not stop the uplink.
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING ||
+      text.find("/return-out") != std::string::npos) {
+    spdlog::warn("{}: uplink: {}", self->options_.name, text);
+  } else {
+    self->PostError(text);
   }
   return G_SOURCE_CONTINUE;
 }

@@ -63,6 +63,9 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   options.ice_addresses = {"127.0.0.1"};
   SECTION("on a clean line") {}
   SECTION("on a line that loses 5% of the packets") { options.loss = 0.05; }
+  SECTION("playing the mix-minus as well (a fakesink without a sound device)") {
+    options.play = true;
+  }
   auto created = PointUplink::Create(options, signalling);
   INFO((created.ok() ? "" : created.error().message));
   REQUIRE(created.ok());
