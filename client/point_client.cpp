@@ -271,6 +271,10 @@ void PointClient::OnUplinkLocalCandidate(int sdp_mline_index, std::string candid
 void PointClient::OnUplinkMediaState(GstWebRTCPeerConnectionState state) {
   spdlog::debug("{}: uplink media {}", config_.point, StateName(state));
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) MarkUplinkConnected();
+  // The node sees it fail too and closes the uplink (media_failed).
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    spdlog::warn("{}: the floor's uplink failed", config_.point);
+  }
 }
 
 // The uplink fails alone: the program keeps playing, and the node, which

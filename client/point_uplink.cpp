@@ -91,8 +91,9 @@ GstWebRTCRTPTransceiver* FindTransceiver(GstElement* webrtc, int mline) {
   return found;
 }
 
-// An RTP packet, not RTCP (rtcp-mux: payload types 192-223 are RTCP's) nor
-// DTLS or STUN: RTP version 2 in the first two bits.
+// An RTP packet: version 2 in the first two bits (not DTLS or STUN), and not
+// RTCP, whose packet types 192-223 (64-95 without the marker bit) share the
+// port with rtcp-mux.
 bool IsRtp(GstBuffer* buffer) {
   guint8 header[2];
   if (gst_buffer_extract(buffer, 0, header, 2) != 2) return false;
