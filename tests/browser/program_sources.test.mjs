@@ -219,12 +219,36 @@ test('the panel reads messages defensively, shows the slate and a refusal', { ti
       alarmText: alarmList.textContent,
       waiting: none.textContent,
       bad: [readProgram({ type: 'program' }), readProgram(null), readProgram({ sources: 'x' })],
+      ...(() => {
+        // A point speaking: listed first, with its uplink's state.
+        const speaking = readProgram({
+          type: 'program',
+          selected: 'hall',
+          on_air: 'hall',
+          sources: [{ id: 'hall', kind: 'srt', state: 'live', on_air: true }],
+          floor: { point: 'ha-noi', name: 'Thành ủy Hà Nội', layout: 'speaker_pip', state: 'voice_only' },
+        });
+        const floorList = document.createElement('ul');
+        renderSources(speaking, actions, { slate: document.createElement('p'), list: floorList });
+        const first = floorList.firstElementChild;
+        return {
+          floor: speaking.floor,
+          floorItem: [first.dataset.floor, first.dataset.state, first.textContent, floorList.children.length],
+          badFloor: [readProgram({ sources: [], floor: { name: 'x' } }).floor, readProgram({ sources: [] }).floor],
+        };
+      })(),
     };
   });
   const shot = path.join(ARTIFACTS, 'sources-slate.png');
   await page.locator('.sources-panel').screenshot({ path: shot });
   t.diagnostic(`screenshot ${shot}`);
   assert.equal(r.unknown, 'unknown', 'the conference model passes over program.selected');
+  assert.deepEqual(r.floor, { point: 'ha-noi', name: 'Thành ủy Hà Nội', state: 'voice_only' });
+  assert.deepEqual(r.floorItem.slice(0, 2), ['ha-noi', 'voice_only']);
+  assert.match(r.floorItem[2], /Phát biểu: Thành ủy Hà Nội/);
+  assert.match(r.floorItem[2], /Chỉ có tiếng/);
+  assert.equal(r.floorItem[3], 2, 'the speaker, then the one source');
+  assert.deepEqual(r.badFloor, [null, null]);
   assert.equal(r.onAir, null);
   assert.equal(r.slate, true);
   assert.deepEqual(

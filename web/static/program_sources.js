@@ -2,7 +2,8 @@
 // node's program message (label, kind, state in words, why it is not live,
 // input format, re-encoded or passed through), which one is on air, a
 // "play this source" button per source that sends program.select, and the
-// slate line when no source is on air. readProgram() checks the message.
+// slate line when no source is on air, and the point speaking on the floor
+// with its uplink's state. readProgram() checks the message.
 
 import { h, rebuild } from './dom.js';
 import { t } from './i18n.js';
@@ -10,6 +11,7 @@ import { t } from './i18n.js';
 const STATES = new Set(['idle', 'connecting', 'live', 'stalled', 'failed']);
 const KINDS = new Set(['srt', 'rtsp', 'file', 'device', 'whip', 'test_pattern']);
 const ENCODINGS = new Set(['reencode', 'passthrough']);
+const FLOOR_STATES = new Set(['connecting', 'live', 'voice_only', 'failed']);
 
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const text = (v) => (typeof v === 'string' ? v : '');
@@ -28,8 +30,14 @@ function readSource(s) {
   };
 }
 
-// {selected, onAir, slate, sources: [...]} from a program message, or null
-// when it is no such message. Unknown kinds and states read as 'unknown'.
+function readFloor(f) {
+  if (!isObject(f) || typeof f.point !== 'string' || !f.point) return null;
+  return { point: f.point, name: text(f.name) || f.point, state: FLOOR_STATES.has(f.state) ? f.state : 'unknown' };
+}
+
+// {selected, onAir, slate, sources: [...], floor} from a program message, or
+// null when it is no such message. Unknown kinds and states read as
+// 'unknown'; floor is null while no point speaks.
 export function readProgram(m) {
   if (!isObject(m) || !Array.isArray(m.sources)) return null;
   const sources = m.sources.map(readSource).filter(Boolean);
@@ -39,6 +47,7 @@ export function readProgram(m) {
     onAir,
     slate: m.slate === true || onAir === null,
     sources: sources.map((s) => ({ ...s, onAir: s.id === onAir })),
+    floor: readFloor(m.floor),
   };
 }
 
@@ -70,7 +79,18 @@ export function renderSources(program, actions, { slate, list, summary = null })
   rebuild(list, () =>
     !program
       ? [h('li', { class: 'muted empty' }, t('sources.waiting'))]
-      : program.sources.map((s) => sourceItem(s, program, actions)),
+      : [floorItem(program.floor), ...program.sources.map((s) => sourceItem(s, program, actions))].filter(Boolean),
+  );
+}
+
+// The speaking point above the sources: it is in the program with them.
+function floorItem(floor) {
+  if (!floor) return null;
+  return h(
+    'li',
+    { class: 'source floor', dataset: { floor: floor.point, state: floor.state } },
+    h('div', { class: 'source-head' }, h('h3', { class: 'name', title: floor.name }, t('sources.floor', { name: floor.name }))),
+    h('p', { class: 'source-state' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t(`sources.floor_state.${floor.state}`)),
   );
 }
 
