@@ -6,6 +6,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
 #include <string_view>
 #include <thread>
 
@@ -37,6 +38,53 @@ constexpr const char* kVideoCaps =
 constexpr const char* kAudioCaps =
     "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,"
     "encoding-params=(string)2,useinbandfec=(string)1,usedtx=(string)1";
+
+constexpr guint8 kAudioPayload = 111;  // kAudioCaps's
+constexpr double kSessionBandwidth = 1e6;  // bit/s, for RTCP timing only
+
+// The uplink's RTP session has just been made. A NACK rides an early RTCP
+// packet, and RTP/AVPF allows one early packet per regular interval, which
+// follows the session bandwidth: left to guess it from a few hundred kbit/s
+// of speaker, the session reports about once a second, and most NACKs
+// expire (the jitterbuffer's 200 ms) before they go out, a PLI with them.
+// A megabit (RTCP's 5%: 50 kbit/s) gives a report every ~80 ms.
+void OnRtpBinPadAdded(GstElement* rtpbin, GstPad* pad, gpointer) {
+  guint session_id = 0;
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SINK ||
+      std::sscanf(GST_PAD_NAME(pad), "recv_rtp_sink_%u", &session_id) != 1) {
+    return;
+  }
+  GObject* session = nullptr;
+  g_signal_emit_by_name(rtpbin, "get-internal-session", session_id, &session);
+  if (!session) return;
+  g_object_set(session, "bandwidth", kSessionBandwidth, nullptr);
+  g_object_unref(session);
+}
+
+// The first packet of a jitterbuffer's stream says whether it is the voice:
+// no NACK for it, as the speaker keeps no audio history (no RTX offered)
+// and Opus's in-band FEC covers a loss.
+GstPadProbeReturn OnFirstPacket(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+  GstBuffer* buffer = GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER
+                          ? GST_PAD_PROBE_INFO_BUFFER(info)
+                          : gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
+  guint8 header[2];
+  if (!buffer || gst_buffer_extract(buffer, 0, header, 2) != 2) return GST_PAD_PROBE_OK;
+  if ((header[1] & 0x7f) == kAudioPayload) {
+    GstElementPtr jitterbuffer(gst_pad_get_parent_element(pad));
+    g_object_set(jitterbuffer.get(), "do-retransmission", FALSE, nullptr);
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+// Runs after webrtcbin's own handler, which with BUNDLE (1.22) gives every
+// stream of the session the video transceiver's do-nack.
+void OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint, guint, gpointer) {
+  GstPadPtr sink(gst_element_get_static_pad(jitterbuffer, "sink"));
+  gst_pad_add_probe(
+      sink.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+      &OnFirstPacket, nullptr, nullptr);
+}
 
 LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
   switch (s) {
@@ -126,6 +174,10 @@ Status UplinkSession::Build(const media::IceConfig& ice, const std::string& name
   GstElementPtr webrtc(gst_bin_get_by_name(bin, "webrtc"));
   webrtc_ = webrtc.get();
   if (Status configured = media::ApplyIceConfig(webrtc_, ice); !configured) return configured;
+  GstElementPtr rtpbin(gst_bin_get_by_name(GST_BIN(webrtc_), "rtpbin"));
+  if (!rtpbin) return Error{"media_failed", "webrtcbin has no rtpbin"};
+  g_signal_connect(rtpbin.get(), "pad-added", G_CALLBACK(&OnRtpBinPadAdded), nullptr);
+  g_signal_connect(rtpbin.get(), "new-jitterbuffer", G_CALLBACK(&OnNewJitterBuffer), nullptr);
   loopback_only_ = media::IsLoopbackOnly(ice);
 
   // The audio section sends the mix-minus and receives the speaker's voice.
