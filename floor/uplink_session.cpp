@@ -117,11 +117,13 @@ std::string Description(const media::ProgramConfig& program) {
          ingest::VideoBranch(program, false) +
          " rtpopusdepay name=adepay ! opusdec plc=true use-inband-fec=true ! " +
          ingest::AudioBranch(false) +
-         // The hall's mix, back to the speaker. In-band FEC: its sound first.
+         // The hall's mix, back to the speaker's room: complexity 5 costs
+         // 0.46 s of CPU per 30 s of sound here, the default 10 0.81 s.
+         // In-band FEC for the line.
          " appsrc name=mixminus is-live=true format=time do-timestamp=true "
          "caps=audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
          "max-buffers=25 max-bytes=0 leaky-type=downstream block=false "
-         "! audioconvert ! opusenc bitrate=64000 frame-size=20 inband-fec=true "
+         "! audioconvert ! opusenc bitrate=64000 frame-size=20 complexity=5 inband-fec=true "
          "packet-loss-percentage=10 ! rtpopuspay name=mmpay pt=111";
 }
 
