@@ -298,6 +298,7 @@ test('the point holding the floor publishes its camera and microphone', { timeou
     await page.click('#mic-mute');
     assert.equal(await page.getAttribute('#mic-mute', 'aria-pressed'), 'true');
     assert.equal(await page.textContent('#mic-mute'), 'Bật micrô');
+    assert.equal(await page.textContent('#uplink-state'), 'Đang phát biểu · micrô đang tắt');
     const muted = await capture(page);
     assert.ok(muted.tracks.filter((t) => t.kind === 'audio').every((t) => !t.enabled), 'the microphone is off');
     await page.waitForFunction(() => document.getElementById('mic-meter').getAttribute('aria-valuenow') === '0', null, T);

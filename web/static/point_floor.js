@@ -26,6 +26,13 @@ export class FloorBanner {
     this.parts = null; // built while the floor is ours
     this.meter = null;
     this.selfStream = null; // what the self-view shows: the camera's track alone
+    // The program gives up the banner's height on a room PC (point.css).
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        const height = this.el.hidden ? 0 : this.el.getBoundingClientRect().height;
+        document.body.style.setProperty('--floor-banner-height', `${Math.ceil(height)}px`);
+      }).observe(el);
+    }
   }
 
   render(s, me) {
@@ -82,8 +89,9 @@ export class FloorBanner {
     setText(p.title, t('point.floor.mine'));
     setText(p.detail, t('point.floor.mine_detail'));
     this.el.dataset.uplink = u.state;
-    setText(p.state, t(STATE_TEXT[u.state] || 'point.uplink.connecting'));
-    p.state.dataset.state = u.state;
+    const silent = u.micMuted && u.state === 'connected';
+    setText(p.state, t(silent ? 'point.uplink.connected_muted' : STATE_TEXT[u.state] || 'point.uplink.connecting'));
+    p.state.dataset.state = silent ? 'muted' : u.state;
     // The self-view: the camera's picture, mirrored like a mirror, never its sound.
     const camera = u.stream ? u.stream.getVideoTracks()[0] || null : null;
     if ((this.selfStream?.getVideoTracks()[0] || null) !== camera) {
