@@ -1,6 +1,7 @@
 #include "agenda/archive_timeline.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "agenda/journal_runs.hpp"
 
@@ -36,6 +37,7 @@ class TimelineBuilder {
 
   ArchiveTimeline Finish() {
     if (open_) AddChapter(open_->item, open_->since, std::nullopt);
+    if (floor_) AddSpeaking(std::nullopt, {});
     std::stable_sort(timeline_.markers.begin(), timeline_.markers.end(),
                      [](const Marker& a, const Marker& b) { return a.at < b.at; });
     return std::move(timeline_);
@@ -45,6 +47,11 @@ class TimelineBuilder {
   struct OpenItem {
     std::string item;
     Timestamp since;
+  };
+  struct OpenFloor {
+    std::string point;
+    Timestamp since;
+    std::uint64_t seq;
   };
 
   void On(const ev::ItemStarted& e, Timestamp at) { open_ = OpenItem{e.item, at}; }
@@ -63,22 +70,44 @@ class TimelineBuilder {
   }
   void On(const ev::FloorGranted& e, Timestamp at) {
     AddMarker(ev::FloorGranted::kType, at, e.point, 0, {});
+    floor_ = OpenFloor{e.point, at, event_->seq};
   }
   void On(const ev::FloorRevoked& e, Timestamp at) {
     AddMarker(ev::FloorRevoked::kType, at, e.point, 0, {});
+    if (floor_ && floor_->point == e.point) AddSpeaking(at, e.reason);
+    floor_.reset();
   }
   template <typename Other>
   void On(const Other&, Timestamp) {}
 
-  void AddChapter(const std::string& item, Timestamp start, std::optional<Timestamp> end) {
+  // The media time of the wall-clock interval from `start` to `end` (none: to
+  // the end of the media), or nothing when none of it was recorded.
+  std::optional<std::pair<Millis, Millis>> Clip(Timestamp start,
+                                                std::optional<Timestamp> end) const {
     const Millis media_start = ClampedMediaTime(segments_, start);
     const Millis media_end = end ? ClampedMediaTime(segments_, *end) : timeline_.duration;
-    if (media_end <= media_start) return;
+    if (media_end <= media_start) return std::nullopt;
+    return std::pair{media_start, media_end};
+  }
+
+  void AddChapter(const std::string& item, Timestamp start, std::optional<Timestamp> end) {
+    const auto media = Clip(start, end);
+    if (!media) return;
     std::string title;
     for (const AgendaItemSpec& spec_item : spec_.agenda) {
       if (spec_item.id == item) title = spec_item.title;
     }
-    timeline_.chapters.push_back(Chapter{item, std::move(title), media_start, media_end});
+    timeline_.chapters.push_back(Chapter{item, std::move(title), media->first, media->second});
+  }
+
+  // Ends the open floor grant at `end` (none: it still holds the floor).
+  void AddSpeaking(std::optional<Timestamp> end, const std::string& reason) {
+    const auto media = Clip(floor_->since, end);
+    if (!media) return;
+    const BridgePointSpec* point = spec_.FindPoint(floor_->point);
+    timeline_.speaking.push_back(SpeakingSegment{floor_->point,
+                                                 point ? point->name : floor_->point,
+                                                 floor_->seq, media->first, media->second, reason});
   }
 
   void AddMarker(std::string_view type, Timestamp at, const std::string& point,
@@ -93,6 +122,7 @@ class TimelineBuilder {
   const std::vector<RecordedSegment>& segments_;
   ArchiveTimeline timeline_;
   std::optional<OpenItem> open_;
+  std::optional<OpenFloor> floor_;
   const Event* event_ = nullptr;  // the one being added
 };
 
@@ -132,9 +162,19 @@ json ToJson(const ArchiveTimeline& timeline) {
     if (!m.text.empty()) marker["text"] = m.text;
     markers.push_back(std::move(marker));
   }
+  json speaking = json::array();
+  for (const SpeakingSegment& s : timeline.speaking) {
+    speaking.push_back({{"point", s.point},
+                        {"point_name", s.point_name},
+                        {"seq", s.seq},
+                        {"start_ms", s.start.count()},
+                        {"end_ms", s.end.count()},
+                        {"reason", s.reason.empty() ? json(nullptr) : json(s.reason)}});
+  }
   return {{"duration_ms", timeline.duration.count()},
           {"chapters", std::move(chapters)},
-          {"markers", std::move(markers)}};
+          {"markers", std::move(markers)},
+          {"speaking", std::move(speaking)}};
 }
 
 }  // namespace bridgecast::agenda

@@ -41,10 +41,23 @@ struct Marker {
   bool operator==(const Marker&) const = default;
 };
 
+// One floor grant, as the stretch of the recording in which the point spoke;
+// clipped to what was recorded like a chapter.
+struct SpeakingSegment {
+  std::string point;
+  std::string point_name;
+  std::uint64_t seq = 0;  // of its floor.granted in the journal
+  Millis start{0};        // media time
+  Millis end{0};          // to the end of the media while it still holds the floor
+  std::string reason;     // why it ended, as floor.revoked says; empty: still speaking
+  bool operator==(const SpeakingSegment&) const = default;
+};
+
 struct ArchiveTimeline {
   Millis duration{0};
-  std::vector<Chapter> chapters;  // in media order
-  std::vector<Marker> markers;    // in media order
+  std::vector<Chapter> chapters;          // in media order
+  std::vector<Marker> markers;            // in media order
+  std::vector<SpeakingSegment> speaking;  // in media order
 };
 
 // Where the wall-clock instant `t` lies in the archive's media time: inside a
@@ -54,7 +67,8 @@ std::optional<Millis> MediaTimeAt(const std::vector<RecordedSegment>& segments, 
 
 // Chapters from the journal's agenda.item_started/ended, clipped to what was
 // recorded (an item that ran while nothing recorded has no chapter); an item
-// still running at the end of the journal runs to the end of the media. Only
+// still running at the end of the journal runs to the end of the media. Floor
+// grants become speaking segments the same way. Only
 // the current run counts (CurrentRun): a rehearsal has no chapter or marker,
 // and `segments` must be the current run's too.
 ArchiveTimeline BuildTimeline(const ConferenceSpec& spec, const std::vector<Event>& journal,

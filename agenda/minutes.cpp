@@ -79,19 +79,22 @@ Minutes BuildMinutes(const Conference& conference, const std::vector<Event>& jou
 
   for (const Event& event : CurrentRun(journal)) {
     if (const auto* granted = std::get_if<ev::FloorGranted>(&event.payload)) {
-      std::optional<Millis> media;
-      for (const Marker& marker : timeline.markers) {
-        if (marker.seq == event.seq) media = marker.at;
+      MinutesFloorGrant grant{granted->point, PointName(spec, granted->point), event.at};
+      for (const SpeakingSegment& segment : timeline.speaking) {
+        if (segment.seq != event.seq) continue;
+        grant.link = LinkAt(context.review_url, segment.start);
+        if (!segment.reason.empty()) grant.end_link = LinkAt(context.review_url, segment.end);
       }
-      m.floor.push_back(MinutesFloorGrant{granted->point, PointName(spec, granted->point),
-                                          event.at, std::nullopt, {},
-                                          LinkAt(context.review_url, media)});
+      m.floor.push_back(std::move(grant));
     } else if (const auto* revoked = std::get_if<ev::FloorRevoked>(&event.payload)) {
       if (!m.floor.empty() && !m.floor.back().revoked) {
         m.floor.back().revoked = event.at;
         m.floor.back().reason = revoked->reason;
       }
     }
+  }
+  for (MinutesFloorGrant& grant : m.floor) {
+    grant.duration = std::max(grant.revoked.value_or(context.now), grant.granted) - grant.granted;
   }
   return m;
 }
@@ -135,7 +138,9 @@ json ToJson(const Minutes& m) {
                      {"granted_at", ToUnixMillis(f.granted)},
                      {"revoked_at", Time(f.revoked)},
                      {"reason", f.reason},
-                     {"recording", ToJson(f.link)}});
+                     {"duration_ms", f.duration.count()},
+                     {"recording", ToJson(f.link)},
+                     {"recording_end", ToJson(f.end_link)}});
   }
 
   return {{"conference", spec.id},

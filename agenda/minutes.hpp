@@ -47,7 +47,11 @@ struct MinutesFloorGrant {
   Timestamp granted{};
   std::optional<Timestamp> revoked;  // none: still holds it
   std::string reason;                // why it ended
+  Millis duration{0};                // granted to revoked, or to `now` while it holds it
+  // Where its speaking segment starts and ends in the recording; no end while
+  // it still holds the floor, neither if nothing of it was recorded.
   std::optional<MinutesLink> link;
+  std::optional<MinutesLink> end_link;
 };
 
 // The record of one conference, all read from its journal: agenda with planned

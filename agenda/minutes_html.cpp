@@ -32,10 +32,15 @@ class Page {
     out_ += cls ? std::string("<td class=\"") + cls + "\">" : std::string("<td>");
     return Text(text).Raw("</td>");
   }
-  Page& Link(const std::optional<MinutesLink>& link) {
+  // `play`: with ▶, for a link that starts something (not the end of a range).
+  Page& Link(const std::optional<MinutesLink>& link, bool play = true) {
     if (!link) return Raw("<span class=\"muted\">—</span>");
     if (link->url.empty()) return Text(Duration(link->media));
-    return Raw("<a href=\"").Text(link->url).Raw("\">▶ ").Text(Duration(link->media)).Raw("</a>");
+    return Raw("<a href=\"")
+        .Text(link->url)
+        .Raw(play ? "\">▶ " : "\">")
+        .Text(Duration(link->media))
+        .Raw("</a>");
   }
 
   // "08:05:03", in the conference's timezone.
@@ -80,6 +85,21 @@ class Page {
     return buf;
   }
 
+  // "3 phút 28 giây", "1 giờ 5 phút", "0 giây".
+  static std::string SpokenDuration(Millis d) {
+    const long long total = d.count() / 1000;
+    std::string out;
+    const auto part = [&](long long n, const char* unit) {
+      if (n == 0) return;
+      if (!out.empty()) out += ' ';
+      out += std::to_string(n) + unit;
+    };
+    part(total / 3600, " giờ");
+    part(total / 60 % 60, " phút");
+    part(total % 60, " giây");
+    return out.empty() ? "0 giây" : out;
+  }
+
   std::string Offset() const {
     const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(utc_offset_).count();
     char buf[40];
@@ -94,6 +114,13 @@ class Page {
   Millis utc_offset_;
   std::string out_;
 };
+
+// Why a floor grant ended, when the chair did not take it back.
+std::string_view FloorEndLabel(std::string_view reason) {
+  if (reason == "disconnected") return "mất kết nối";
+  if (reason == "conference_ended") return "hội nghị kết thúc";
+  return "";
+}
 
 std::string_view StatusLabel(QuestionStatus status) {
   switch (status) {
@@ -201,12 +228,27 @@ void WriteFloor(Page& p, const Minutes& m) {
     p.Raw("<p class=\"muted\">Không có điểm cầu phát biểu.</p>\n");
     return;
   }
-  p.Raw("<div class=\"wide\"><table><tr><th>Điểm cầu</th><th>Từ</th><th>Đến</th><th>Ghi hình</th></tr>\n");
+  // One sentence per grant: "Phát biểu: Thành ủy Hà Nội, 10:05:12–10:08:40 (3 phút 28 giây)".
+  p.Raw("<ol>\n");
   for (const MinutesFloorGrant& f : m.floor) {
-    p.Raw("<tr>").Cell(f.point_name).Cell(p.Clock(f.granted)).Cell(p.Clock(f.revoked));
-    p.Raw("<td>").Link(f.link).Raw("</td></tr>\n");
+    p.Raw("<li>").Text("Phát biểu: " + f.point_name + ", ");
+    if (f.revoked) {
+      p.Text(p.Clock(f.granted) + "–" + p.Clock(*f.revoked) + " (" +
+             Page::SpokenDuration(f.duration) + ")");
+    } else {
+      p.Text("từ " + p.Clock(f.granted) + ", chưa kết thúc (" + Page::SpokenDuration(f.duration) +
+             ")");
+    }
+    if (const std::string_view why = FloorEndLabel(f.reason); !why.empty()) {
+      p.Raw(" <span class=\"muted\">(").Text(why).Raw(")</span>");
+    }
+    if (f.link) {
+      p.Raw(" · ghi hình ").Link(f.link);
+      if (f.end_link) p.Raw("–").Link(f.end_link, false);
+    }
+    p.Raw("</li>\n");
   }
-  p.Raw("</table></div>\n");
+  p.Raw("</ol>\n");
 }
 
 }  // namespace

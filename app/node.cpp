@@ -68,9 +68,16 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
   auto sources = ingest::Ingest::Create(*node->program_, config.ingest, config.ice, *node);
   if (!sources) return sources.error();
   node->ingest_ = std::move(*sources);
+  media::LoudnessTarget loudness;
+  loudness.lufs = config.ingest.loudness_lufs;
+  auto stage = floor::Stage::Create(*node->program_, config.floor, config.ice,
+                                    config.ingest.normalize_loudness, loudness, *node);
+  if (!stage) return stage.error();
+  node->stage_ = std::move(*stage);
   Status started = node->program_->Start();
   if (!started) return started.error();
   node->ingest_->Start();
+  node->stage_->Start();
 
   media::Program& program_ref = *node->program_;
   const media::IceConfig ice = config.ice;
@@ -95,8 +102,13 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
     self->FollowSource();
   });
   ingest::Ingest& sources_ref = *node->ingest_;
+  floor::Stage& stage_ref = *node->stage_;
+  node->gateway_->set_uplink(
+      [&stage_ref](const agenda::BridgePointSpec& point, media::PointSession::Listener& listener) {
+        return stage_ref.Open(point.id, point.name, listener);
+      });
   node->gateway_->set_program(
-      {[&sources_ref] { return sources_ref.Status(); },
+      {[self] { return self->ProgramStatus(); },
        [&sources_ref](std::string_view id) { return sources_ref.Has(id); }});
   using signaling::WhipEndpoint;
   node->gateway_->set_whip(
@@ -168,6 +180,7 @@ Node::~Node() {
   // Without Shutdown, the segment being written is cut here as in a
   // crash; the next start measures it.
   recording_.reset();
+  stage_.reset();
   ingest_.reset();
   program_.reset();
   archive_index_.reset();
@@ -212,6 +225,16 @@ void Node::FollowSource() {
 
 void Node::OnIngestChanged() {
   if (gateway_) gateway_->PushProgram();
+}
+
+void Node::OnFloorChanged() {
+  if (gateway_) gateway_->PushProgram();
+}
+
+nlohmann::json Node::ProgramStatus() const {
+  nlohmann::json status = ingest_->Status();
+  status["floor"] = stage_->Status();
+  return status;
 }
 
 void Node::OnRecordingFailed(const std::string& message) {

@@ -14,6 +14,7 @@
 #include "agenda/wall_clock.hpp"
 #include "app/node_config.hpp"
 #include "base/clock.hpp"
+#include "floor/stage.hpp"
 #include "ingest/ingest.hpp"
 #include "media/program.hpp"
 #include "signaling/archive_http.hpp"
@@ -25,7 +26,9 @@ namespace bridgecast::app {
 
 // The central node: the program, the HTTPS/WSS server and the gateway that
 // connects points to the program, all on one GLib main loop.
-class Node final : public media::Program::Listener, private ingest::Ingest::Listener {
+class Node final : public media::Program::Listener,
+                   private ingest::Ingest::Listener,
+                   private floor::Stage::Listener {
  public:
   // Prepares the state directory (TLS identity, token key), loads the
   // conference, opens its journal (STATE_DIR/journal.db) and the archive index
@@ -57,6 +60,9 @@ class Node final : public media::Program::Listener, private ingest::Ingest::List
   Node(GMainLoop* loop, NodeConfig config);
   void OnProgramError(const std::string& message) override;
   void OnIngestChanged() override;
+  void OnFloorChanged() override;
+  // The sources and the floor, as staff see them (`program` message).
+  nlohmann::json ProgramStatus() const;
   // Puts on air the source the journal last selected (or the configured one).
   void FollowSource();
   // Has the recorder follow the conference's state: on or off, and the
@@ -75,6 +81,7 @@ class Node final : public media::Program::Listener, private ingest::Ingest::List
   std::unique_ptr<agenda::ArchiveIndex> archive_index_;
   std::unique_ptr<media::Program> program_;
   std::unique_ptr<ingest::Ingest> ingest_;
+  std::unique_ptr<floor::Stage> stage_;
   std::unique_ptr<ArchiveRecording> recording_;
   std::unique_ptr<signaling::ArchiveHttp> archive_http_;
   std::unique_ptr<signaling::Gateway> gateway_;

@@ -245,6 +245,37 @@ Status ApplyIngest(const json& j, ingest::IngestConfig& config, media::ProgramCo
 }
 
 // "health": warn/alarm pairs, each warn at most its alarm.
+Status ApplyFloor(const json& j, floor::FloorConfig& config) {
+  if (!j.is_object()) return Bad("'floor' must be an object");
+  Status keys = CheckKeys(j, {"layout", "return_srt", "stall_ms"}, "floor");
+  if (!keys) return keys;
+  if (j.contains("layout")) {
+    const auto layout =
+        j["layout"].is_string() ? floor::ParseFloorLayout(j["layout"].get<std::string>())
+                                : std::nullopt;
+    if (!layout) {
+      return Bad("'floor.layout' must be \"speaker_pip\", \"side_by_side\" or \"hall_caption\"");
+    }
+    config.layout = *layout;
+  }
+  if (j.contains("return_srt")) {
+    if (!j["return_srt"].is_string() ||
+        !(j["return_srt"].get<std::string>().empty() ||
+          j["return_srt"].get<std::string>().starts_with("srt://"))) {
+      return Bad("'floor.return_srt' must be an srt:// URI, or empty for none");
+    }
+    config.return_srt = j["return_srt"].get<std::string>();
+  }
+  if (j.contains("stall_ms")) {
+    if (!j["stall_ms"].is_number_integer() || j["stall_ms"].get<int64_t>() < 100 ||
+        j["stall_ms"].get<int64_t>() > 10000) {
+      return Bad("'floor.stall_ms' must be an integer 100..10000");
+    }
+    config.stall = std::chrono::milliseconds(j["stall_ms"].get<int64_t>());
+  }
+  return Ok{};
+}
+
 Status ApplyHealth(const json& h, signaling::HealthThresholds& t) {
   if (!h.is_object()) return Bad("'health' must be an object");
   Status keys = CheckKeys(h,
@@ -319,7 +350,7 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   Status keys =
       CheckKeys(j,
                 {"listen", "state_dir", "conference", "public_url", "program", "ingest", "ice",
-                 "health"},
+                 "health", "floor"},
                 "config");
   if (!keys) return keys;
   NodeConfig next = config;
@@ -350,6 +381,10 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   }
   if (j.contains("health")) {
     Status s = ApplyHealth(j["health"], next.health);
+    if (!s) return s;
+  }
+  if (j.contains("floor")) {
+    Status s = ApplyFloor(j["floor"], next.floor);
     if (!s) return s;
   }
   config = std::move(next);

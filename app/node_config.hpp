@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "base/result.hpp"
+#include "floor/floor_config.hpp"
 #include "ingest/source_config.hpp"
 #include "media/ice_config.hpp"
 #include "media/program_config.hpp"
@@ -26,6 +27,7 @@ struct NodeConfig {
   std::string public_url;       // base of join links; empty: https://<listen>
   media::ProgramConfig program;
   ingest::IngestConfig ingest;  // no sources: the test pattern
+  floor::FloorConfig floor;
   media::IceConfig ice;
   signaling::HealthThresholds health;
 };

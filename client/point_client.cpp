@@ -71,6 +71,7 @@ void PointClient::Stop() {
     signaling_->Close();  // OnSignalingClosed releases the media
     return;
   }
+  uplink_.reset();
   receiver_.reset();
   signaling_.reset();
   BecomeIdle();
@@ -101,6 +102,19 @@ PointReport PointClient::Report() const {
   r.attempts = attempts_;
   r.gave_up = gave_up_;
   r.error = error_;
+  r.uplink_offers = uplink_offers_;
+  r.uplink_connections = uplink_connections_;
+  r.uplink_close_reason = uplink_close_reason_;
+  UplinkStats sent = uplink_closed_stats_;
+  if (uplink_) {
+    const UplinkStats live = uplink_->Stats();
+    sent.packets_sent += live.packets_sent;
+    sent.bytes_sent += live.bytes_sent;
+    sent.packets_dropped += live.packets_dropped;
+  }
+  r.uplink_packets_sent = sent.packets_sent;
+  r.uplink_bytes_sent = sent.bytes_sent;
+  r.uplink_packets_dropped = sent.packets_dropped;
   return r;
 }
 
@@ -159,6 +173,7 @@ void PointClient::OnSignalingError(const signaling::NodeError& error) {
 
 void PointClient::OnSignalingClosed(const std::string& reason, bool retryable) {
   if (stopping_) {
+    uplink_.reset();
     receiver_.reset();
     BecomeIdle();
     return;
@@ -205,6 +220,89 @@ void PointClient::OnMediaError(std::string reason) {
   FailAttempt("media error: " + reason);
 }
 
+void PointClient::OnUplinkOffer(const std::string& sdp) {
+  if (attempt_failed_ || stopping_) return;
+  ++uplink_offers_;
+  // A new offer without a close (the point reconnected while holding the
+  // floor) replaces the uplink.
+  if (uplink_) CloseUplink("replaced");
+  UplinkOptions options = config_.uplink;
+  options.record_file = ReturnRecordingPath(options.record_file, uplink_offers_);
+  auto created = PointUplink::Create(std::move(options), *this);
+  if (!created) {
+    spdlog::error("{}: cannot create the uplink: {}", config_.point, created.error().message);
+    return;
+  }
+  spdlog::info("{}: the floor's uplink offered (cycle {})", config_.point, uplink_offers_);
+  uplink_ = std::move(*created);
+  uplink_cycle_connected_ = false;
+  uplink_->ApplyOffer(sdp);
+}
+
+void PointClient::OnUplinkCandidate(int sdp_mline_index, const std::string& candidate) {
+  if (!uplink_ || stopping_) return;
+  uplink_->AddRemoteCandidate(sdp_mline_index, candidate);
+}
+
+void PointClient::OnUplinkState(const std::string& state) {
+  if (!uplink_ || stopping_) return;
+  spdlog::debug("{}: node reports uplink {}", config_.point, state);
+  if (state == "connected") MarkUplinkConnected();
+}
+
+void PointClient::OnUplinkClose(const std::string& reason) {
+  spdlog::info("{}: the floor's uplink closed: {}", config_.point, reason);
+  uplink_close_reason_ = reason;
+  CloseUplink(reason);
+}
+
+void PointClient::OnUplinkAnswer(std::string sdp) {
+  if (!signaling_ || stopping_) return;
+  signaling_->SendUplinkAnswer(sdp);
+}
+
+void PointClient::OnUplinkLocalCandidate(int sdp_mline_index, std::string candidate) {
+  if (!signaling_ || stopping_) return;
+  signaling_->SendUplinkCandidate(sdp_mline_index, candidate);
+}
+
+void PointClient::OnUplinkMediaState(GstWebRTCPeerConnectionState state) {
+  spdlog::debug("{}: uplink media {}", config_.point, StateName(state));
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) MarkUplinkConnected();
+}
+
+// The uplink fails alone: the program keeps playing, and the node, which
+// sees its side fail too, closes the floor's uplink or offers again.
+void PointClient::OnUplinkError(std::string reason) {
+  spdlog::warn("{}: uplink error: {}", config_.point, reason);
+  CloseUplink("media_error");
+}
+
+void PointClient::MarkUplinkConnected() {
+  if (uplink_cycle_connected_) return;
+  uplink_cycle_connected_ = true;
+  ++uplink_connections_;
+  spdlog::info("{}: the floor's uplink is connected", config_.point);
+}
+
+void PointClient::CloseUplink(const std::string& reason) {
+  if (!uplink_) return;
+  uplink_close_reason_ = reason;
+  const UplinkStats last = uplink_->Stats();
+  uplink_closed_stats_.packets_sent += last.packets_sent;
+  uplink_closed_stats_.bytes_sent += last.bytes_sent;
+  uplink_closed_stats_.packets_dropped += last.packets_dropped;
+  // A previous one still dying goes now, finished.
+  dying_uplink_ = std::move(uplink_);
+  reap_timer_.Start(milliseconds(0), [this] { Reap(); });
+}
+
+void PointClient::Reap() {
+  dying_uplink_.reset();
+  dying_receiver_.reset();
+  dying_signaling_.reset();
+}
+
 void PointClient::MarkConnected() {
   if (attempt_connected_) return;
   attempt_connected_ = true;
@@ -227,10 +325,9 @@ void PointClient::FailAttempt(std::string reason, bool permanent) {
   error_ = reason;
   dying_signaling_ = std::move(signaling_);
   dying_receiver_ = std::move(receiver_);
-  reap_timer_.Start(milliseconds(0), [this] {
-    dying_receiver_.reset();
-    dying_signaling_.reset();
-  });
+  // The node revokes the floor of a point whose socket went.
+  CloseUplink("disconnected");
+  reap_timer_.Start(milliseconds(0), [this] { Reap(); });
   ++failures_in_a_row_;
   bool give_up = permanent || failures_in_a_row_ > config_.max_retries;
   spdlog::warn("{}: attempt {} failed: {}{}", config_.point, attempts_, reason,

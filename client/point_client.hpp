@@ -8,6 +8,7 @@
 #include "base/clock.hpp"
 #include "client/media_counters.hpp"
 #include "client/point_receiver.hpp"
+#include "client/point_uplink.hpp"
 #include "client/run_report.hpp"
 #include "client/signaling_client.hpp"
 #include "client/timer.hpp"
@@ -19,6 +20,9 @@ struct PointClientConfig {
   std::string token;
   WsClientOptions ws;
   ReceiverOptions receiver;
+  // The floor's uplink, made for each uplink_offer. Its record_file is the
+  // first cycle's; later cycles write ReturnRecordingPath(record_file, n).
+  UplinkOptions uplink;
   // Makes each attempt's signaling; empty: the node's protocol over `ws`
   // with `token`.
   PointSignalingFactory signaling;
@@ -33,7 +37,9 @@ struct PointClientConfig {
 // a connect timeout until the retries run out, resuming the conference from
 // the last event seen. Each attempt is a fresh SignalingClient and
 // PointReceiver; counters add up across attempts.
-class PointClient final : public PointSignaling::Listener, public PointReceiver::Listener {
+class PointClient final : public PointSignaling::Listener,
+                          public PointReceiver::Listener,
+                          public PointUplink::Listener {
  public:
   class Listener {
    public:
@@ -63,6 +69,10 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   void OnConferenceFrame(const signaling::ConferenceFrame& frame) override;
   void OnSignalingError(const signaling::NodeError& error) override;
   void OnSignalingClosed(const std::string& reason, bool retryable) override;
+  void OnUplinkOffer(const std::string& sdp) override;
+  void OnUplinkCandidate(int sdp_mline_index, const std::string& candidate) override;
+  void OnUplinkState(const std::string& state) override;
+  void OnUplinkClose(const std::string& reason) override;
   // PointReceiver::Listener
   void OnAnswer(std::string sdp) override;
   void OnLocalCandidate(int sdp_mline_index, std::string candidate) override;
@@ -70,12 +80,22 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   void OnFirstFrame(TimePoint at) override;
   void OnFirstDecoded(TimePoint at) override;
   void OnMediaError(std::string reason) override;
+  // PointUplink::Listener
+  void OnUplinkAnswer(std::string sdp) override;
+  void OnUplinkLocalCandidate(int sdp_mline_index, std::string candidate) override;
+  void OnUplinkMediaState(GstWebRTCPeerConnectionState state) override;
+  void OnUplinkError(std::string reason) override;
 
   void StartAttempt();
   void MarkConnected();
   // Ends the current attempt; retries unless `permanent` or out of retries.
   void FailAttempt(std::string reason, bool permanent = false);
   void BecomeIdle();
+  // Ends the uplink, if any, in its own main-loop turn; its recording is
+  // finished then.
+  void CloseUplink(const std::string& reason);
+  void MarkUplinkConnected();
+  void Reap();
   int64_t MillisSinceOpen(TimePoint at) const;
 
   WsContext& context_;
@@ -89,6 +109,8 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   // the objects being destroyed.
   std::unique_ptr<PointSignaling> dying_signaling_;
   std::unique_ptr<PointReceiver> dying_receiver_;
+  std::unique_ptr<PointUplink> uplink_;
+  std::unique_ptr<PointUplink> dying_uplink_;
   Timer attempt_timer_;
   Timer retry_timer_;
   Timer reap_timer_;
@@ -112,6 +134,12 @@ class PointClient final : public PointSignaling::Listener, public PointReceiver:
   std::optional<std::uint64_t> last_seq_;
   uint64_t events_received_ = 0;
   int snapshots_received_ = 0;
+  // The uplink, over all cycles of the floor.
+  int uplink_offers_ = 0;
+  int uplink_connections_ = 0;
+  bool uplink_cycle_connected_ = false;
+  std::string uplink_close_reason_;
+  UplinkStats uplink_closed_stats_;  // summed over the uplinks already closed
 };
 
 }  // namespace bridgecast::client

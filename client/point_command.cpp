@@ -18,6 +18,16 @@ namespace {
 
 constexpr auto kStagger = std::chrono::milliseconds(20);
 
+// RRGGBB, six hex digits.
+const CLI::Validator ColourHex(
+    [](const std::string& text) -> std::string {
+      if (text.size() == 6 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+        return {};
+      }
+      return "expected RRGGBB (six hex digits), got " + text;
+    },
+    "RRGGBB");
+
 gboolean OnStopSignal(gpointer runner) {
   static_cast<PointRunner*>(runner)->Stop();
   return G_SOURCE_CONTINUE;
@@ -69,6 +79,27 @@ void AddPointCommand(CLI::App& app, PointOptions& opts) {
   app.add_option("--record", opts.record_file,
                  "the decoding point writes the H.264 and Opus it receives, as they came, to "
                  "FILE (MPEG-TS, readable while written), for an independent decoder");
+  app.add_option_function<std::string>(
+         "--uplink-colour",
+         [&opts](const std::string& hex) { opts.uplink_colour = std::stoul(hex, nullptr, 16); },
+         "while holding the floor, the test camera sends a solid picture of this colour "
+         "(RRGGBB, default 00c000)")
+      ->check(ColourHex);
+  app.add_option("--uplink-tone", opts.uplink_tone_hz,
+                 "while holding the floor, the test microphone sends a sine of HZ (default 660)")
+      ->check(CLI::Range(20, 20000));
+  app.add_option("--uplink-loss", opts.uplink_loss,
+                 "drop this fraction (0..0.5) of the uplink's RTP packets after encryption, "
+                 "pseudo-randomly with a fixed seed: a lossy line (default 0)")
+      ->check(CLI::Range(0.0, 0.5));
+  app.add_flag("--no-uplink-video", opts.no_uplink_video,
+               "a point without a camera: answers the uplink's video inactive, sends sound only");
+  app.add_option("--record-return", opts.record_return_file,
+                 "the decoding point writes the sound the node sends back on the floor's uplink "
+                 "(the mix-minus), decoded, as WAV (48 kHz, 16-bit): the first time it holds the "
+                 "floor to FILE, the Nth time to FILE with -N before the extension "
+                 "(return.wav, return-2.wav, ...); each file is finished when that uplink closes "
+                 "or the point stops");
   app.add_option("--ice-address", opts.ice_addresses,
                  "use only these local IP addresses for ICE (repeatable)");
 }
@@ -116,6 +147,13 @@ int RunPoint(const PointOptions& opts) {
     c.receiver.display = c.receiver.decode && single && !opts.headless;
     c.receiver.ice_addresses = opts.ice_addresses;
     if (c.receiver.decode) c.receiver.record_file = opts.record_file;
+    c.uplink.name = p.point;
+    c.uplink.video = !opts.no_uplink_video;
+    c.uplink.colour = opts.uplink_colour;
+    c.uplink.tone_hz = opts.uplink_tone_hz;
+    c.uplink.loss = opts.uplink_loss;
+    c.uplink.ice_addresses = opts.ice_addresses;
+    if (c.receiver.decode) c.uplink.record_file = opts.record_return_file;
     configs.push_back(std::move(c));
   }
   spdlog::info("joining {} point(s) of \"{}\" at {}", configs.size(), links->conference_title,

@@ -6,86 +6,15 @@
 
 #include <chrono>
 #include <cstdio>
-#include <initializer_list>
 #include <optional>
 
+#include "client/gst_helpers.hpp"
 #include "media/capture_stamp.hpp"
 
 namespace bridgecast::client {
 namespace {
 
-// The error a promise was answered with, if any.
-std::optional<std::string> PromiseError(GstPromise* promise) {
-  if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) return "no reply";
-  const GstStructure* reply = gst_promise_get_reply(promise);
-  if (!reply || !gst_structure_has_field(reply, "error")) return std::nullopt;
-  GError* error = nullptr;
-  gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
-  media::GErrorPtr owned(error);
-  return std::string(error ? error->message : "unknown error");
-}
-
 constexpr double kSessionBandwidth = 500e3;  // bit/s, for RTCP timing only
-
-// Adds `chain` to `bin`, links it in order and brings it to the bin's state.
-bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain) {
-  for (GstElement* e : chain) {
-    if (!e) return false;
-  }
-  // The bin takes its own reference; the callers' handles keep theirs.
-  for (GstElement* e : chain) gst_bin_add(GST_BIN(bin), e);
-  GstElement* prev = nullptr;
-  for (GstElement* e : chain) {
-    if (prev && !gst_element_link(prev, e)) return false;
-    prev = e;
-  }
-  // Downstream first, so nothing pushes into an element that is not ready.
-  for (auto it = std::rbegin(chain); it != std::rend(chain); ++it) {
-    if (!gst_element_sync_state_with_parent(*it)) return false;
-  }
-  return true;
-}
-
-bool LinkPad(GstPad* src, GstElement* sink) {
-  media::GstPadPtr sink_pad(gst_element_get_static_pad(sink, "sink"));
-  return sink_pad && gst_pad_link(src, sink_pad.get()) == GST_PAD_LINK_OK;
-}
-
-// webrtcbin's libnice agent (a new reference), or null with another ICE
-// implementation.
-NiceAgent* GetNiceAgent(GstElement* webrtc) {
-  GstWebRTCICE* ice_raw = nullptr;
-  g_object_get(webrtc, "ice-agent", &ice_raw, nullptr);
-  media::GstObjectPtr<GstWebRTCICE> ice(ice_raw);
-  if (!ice || !g_object_class_find_property(G_OBJECT_GET_CLASS(ice.get()), "agent")) return nullptr;
-  NiceAgent* agent = nullptr;
-  g_object_get(ice.get(), "agent", &agent, nullptr);
-  return agent;
-}
-
-// The child of `bin` made by `factory` (a new reference), or null.
-GstElement* FindChildByFactory(GstElement* bin, const char* factory) {
-  GstIterator* it = gst_bin_iterate_elements(GST_BIN(bin));
-  GValue item = G_VALUE_INIT;
-  GstElement* found = nullptr;
-  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* e = GST_ELEMENT(g_value_get_object(&item));
-    GstElementFactory* f = gst_element_get_factory(e);
-    if (f && g_str_equal(GST_OBJECT_NAME(f), factory)) found = GST_ELEMENT(gst_object_ref(e));
-    g_value_reset(&item);
-  }
-  g_value_unset(&item);
-  gst_iterator_free(it);
-  return found;
-}
-
-media::GstElementPtr MakeFakesink(const char* name) {
-  media::GstElementPtr sink = media::MakeElement("fakesink", name);
-  if (sink) {
-    g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
-  }
-  return sink;
-}
 
 // The H.264 stream of an offer: its payload type and its first (media) SSRC.
 struct VideoStream {
@@ -152,7 +81,7 @@ Status PointReceiver::Build() {
   g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
                static_cast<guint>(options_.latency_ms), nullptr);
   gst_bin_add(GST_BIN(pipeline), webrtc_);
-  if (Status ice = RestrictIce(); !ice) return ice;
+  if (Status ice = RestrictIce(webrtc_, options_.ice_addresses); !ice) return ice;
   media::GstElementPtr rtpbin(FindChildByFactory(webrtc_, "rtpbin"));
   if (!rtpbin) return Error{"gst", "webrtcbin has no rtpbin"};
   rtpbin_ = rtpbin.get();
@@ -190,31 +119,6 @@ Status PointReceiver::Build() {
     return Error{"gst", "cannot start the receiving pipeline"};
   }
   return Ok{};
-}
-
-Status PointReceiver::RestrictIce() {
-  NiceAgent* agent = GetNiceAgent(webrtc_);
-  if (!agent) {
-    if (options_.ice_addresses.empty()) return Ok{};
-    return Error{"ice", "webrtcbin's ICE agent is not libnice; cannot restrict ICE addresses"};
-  }
-  // libnice here is built with UPnP IGD: it would multicast SSDP discovery on
-  // the LAN and hold back gathering until its timeout.
-  if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) {
-    g_object_set(agent, "upnp", FALSE, nullptr);
-  }
-  Status status = Ok{};
-  for (const std::string& address : options_.ice_addresses) {
-    NiceAddress nice_address;
-    nice_address_init(&nice_address);
-    if (!nice_address_set_from_string(&nice_address, address.c_str())) {
-      status = Error{"ice", "not an IP address: " + address};
-      break;
-    }
-    nice_agent_add_local_address(agent, &nice_address);
-  }
-  g_object_unref(agent);
-  return status;
 }
 
 // A starved receiving thread lets the kernel drop media at the socket (UDP
@@ -671,18 +575,9 @@ gboolean PointReceiver::OnBusMessage(GstBus*, GstMessage* message, gpointer data
       GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) {
     return G_SOURCE_CONTINUE;
   }
-  GError* error = nullptr;
-  gchar* debug = nullptr;
-  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    gst_message_parse_error(message, &error, &debug);
-  } else {
-    gst_message_parse_warning(message, &error, &debug);
-  }
-  media::GErrorPtr owned_error(error);
-  media::GCharPtr owned_debug(debug);
   media::GCharPtr path(gst_object_get_path_string(GST_MESSAGE_SRC(message)));
   std::string where = media::ToString(path);
-  std::string text = where + ": " + (error ? error->message : "unknown");
+  std::string text = DescribeBusMessage(message);
   // A failing window or sound device does not stop reception and counting.
   bool output = where.find("/video-out") != std::string::npos ||
                 where.find("/audio-out") != std::string::npos;

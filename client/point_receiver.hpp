@@ -78,7 +78,6 @@ class PointReceiver {
   PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCounters> counters,
                 const Clock& clock, Listener& listener);
   Status Build();
-  Status RestrictIce();
   void EnlargeReceiveBuffers();
 
   // Signal handlers and pad probes; they run on GStreamer threads.

@@ -28,6 +28,11 @@ class PointSignaling {
     // A snapshot or event (its seq is what a reconnect resumes from), or an ack.
     virtual void OnConferenceFrame(const signaling::ConferenceFrame& frame) = 0;
     virtual void OnSignalingError(const signaling::NodeError& error) = 0;
+    // The floor's uplink (docs/protocol.md, "The floor's uplink").
+    virtual void OnUplinkOffer(const std::string& sdp) = 0;
+    virtual void OnUplinkCandidate(int sdp_mline_index, const std::string& candidate) = 0;
+    virtual void OnUplinkState(const std::string& state) = 0;
+    virtual void OnUplinkClose(const std::string& reason) = 0;
     // `retryable` is false when reconnecting cannot help (certificate pin).
     virtual void OnSignalingClosed(const std::string& reason, bool retryable) = 0;
   };
@@ -36,6 +41,9 @@ class PointSignaling {
   virtual void Connect() = 0;
   virtual void SendAnswer(std::string_view sdp) = 0;
   virtual void SendCandidate(int sdp_mline_index, std::string_view candidate) = 0;
+  // The uplink's; a server that never offers one (bench/) need not send them.
+  virtual void SendUplinkAnswer(std::string_view) {}
+  virtual void SendUplinkCandidate(int, std::string_view) {}
   // Sends what is queued, then closes; OnSignalingClosed follows.
   virtual void Close() = 0;
   virtual bool open() const = 0;

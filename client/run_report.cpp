@@ -57,7 +57,16 @@ std::string RunReport::ToJson() const {
                     {"snapshots_received", p.snapshots_received},
                     {"attempts", p.attempts},
                     {"gave_up", p.gave_up},
-                    {"error", p.error.empty() ? json(nullptr) : json(p.error)}});
+                    {"error", p.error.empty() ? json(nullptr) : json(p.error)},
+                    {"uplink",
+                     {{"offers", p.uplink_offers},
+                      {"connections", p.uplink_connections},
+                      {"last_close_reason", p.uplink_close_reason.empty()
+                                                ? json(nullptr)
+                                                : json(p.uplink_close_reason)},
+                      {"packets_sent", p.uplink_packets_sent},
+                      {"bytes_sent", p.uplink_bytes_sent},
+                      {"packets_dropped", p.uplink_packets_dropped}}}});
   }
   json doc = {{"points", std::move(list)}, {"duration_s", duration_s}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

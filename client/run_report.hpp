@@ -38,6 +38,15 @@ struct PointReport {
   int attempts = 0;
   bool gave_up = false;  // stopped retrying before the run ended
   std::string error;     // last failure, empty if none
+  // The floor's uplink: offers received, cycles that reached connected, the
+  // last close's reason (empty if none), and what was sent on it (webrtcbin's
+  // outbound-rtp) and dropped by --uplink-loss.
+  int uplink_offers = 0;
+  int uplink_connections = 0;
+  std::string uplink_close_reason;
+  uint64_t uplink_packets_sent = 0;
+  uint64_t uplink_bytes_sent = 0;
+  uint64_t uplink_packets_dropped = 0;
 };
 
 struct RunReport {

@@ -21,6 +21,14 @@ void SignalingClient::SendCandidate(int sdp_mline_index, std::string_view candid
   ws_.Send(signaling::CandidateMessage(sdp_mline_index, candidate));
 }
 
+void SignalingClient::SendUplinkAnswer(std::string_view sdp) {
+  ws_.Send(signaling::UplinkAnswerMessage(sdp));
+}
+
+void SignalingClient::SendUplinkCandidate(int sdp_mline_index, std::string_view candidate) {
+  ws_.Send(signaling::UplinkCandidateMessage(sdp_mline_index, candidate));
+}
+
 void SignalingClient::OnOpen() {
   ws_.Send(signaling::HelloMessage(token_, last_seq_));
   listener_.OnSignalingOpen();
@@ -47,8 +55,17 @@ void SignalingClient::OnMessage(std::string_view text) {
           listener_.OnRemoteState(m.state);
         } else if constexpr (std::is_same_v<T, signaling::ConferenceFrame>) {
           listener_.OnConferenceFrame(m);
-        } else {
+        } else if constexpr (std::is_same_v<T, signaling::NodeError>) {
           listener_.OnSignalingError(m);
+        } else if constexpr (std::is_same_v<T, signaling::UplinkOffer>) {
+          listener_.OnUplinkOffer(m.sdp);
+        } else if constexpr (std::is_same_v<T, signaling::UplinkCandidate>) {
+          if (!m.candidate.empty()) listener_.OnUplinkCandidate(m.sdp_mline_index, m.candidate);
+        } else if constexpr (std::is_same_v<T, signaling::UplinkState>) {
+          listener_.OnUplinkState(m.state);
+        } else {
+          static_assert(std::is_same_v<T, signaling::UplinkClose>);
+          listener_.OnUplinkClose(m.reason);
         }
       },
       *parsed);

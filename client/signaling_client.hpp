@@ -27,6 +27,8 @@ class SignalingClient final : public PointSignaling, public WsClient::Listener {
   void Connect() override { ws_.Connect(); }
   void SendAnswer(std::string_view sdp) override;
   void SendCandidate(int sdp_mline_index, std::string_view candidate) override;
+  void SendUplinkAnswer(std::string_view sdp) override;
+  void SendUplinkCandidate(int sdp_mline_index, std::string_view candidate) override;
   void Close() override { ws_.Close(); }
   bool open() const override { return ws_.open(); }
 

@@ -43,16 +43,27 @@ Result<NodeMessage> ParseWelcome(const json& msg) {
   return NodeMessage(std::move(w));
 }
 
-Result<NodeMessage> ParseIce(const json& msg) {
+// ice and uplink_ice: {candidate, sdpMLineIndex}.
+template <typename Candidate>
+Result<NodeMessage> ParseIce(const json& msg, const std::string& type) {
   const json* candidate = Member(msg, "candidate");
   const json* mline = Member(msg, "sdpMLineIndex");
-  if (!candidate || !candidate->is_string()) return BadMessage("ice: candidate must be a string");
+  if (!candidate || !candidate->is_string()) {
+    return BadMessage(type + ": candidate must be a string");
+  }
   if (!mline || !mline->is_number_integer() || mline->get<int64_t>() < 0 ||
       mline->get<int64_t>() > 255) {
-    return BadMessage("ice: sdpMLineIndex must be a small non-negative integer");
+    return BadMessage(type + ": sdpMLineIndex must be a small non-negative integer");
   }
   return NodeMessage(
-      RemoteCandidate{candidate->get<std::string>(), static_cast<int>(mline->get<int64_t>())});
+      Candidate{candidate->get<std::string>(), static_cast<int>(mline->get<int64_t>())});
+}
+
+// The one string member `key` of a message of `type`, which must be there.
+Result<std::string> RequiredString(const json& msg, const std::string& type, const char* key) {
+  const json* v = Member(msg, key);
+  if (!v || !v->is_string()) return BadMessage(type + ": " + key + " must be a string");
+  return v->get<std::string>();
 }
 
 Result<NodeMessage> ParseError(const json& msg) {
@@ -104,7 +115,23 @@ Result<NodeMessage> ParseNodeMessage(std::string_view text) {
     if (!sdp || !sdp->is_string()) return BadMessage("offer: sdp must be a string");
     return NodeMessage(Offer{sdp->get<std::string>()});
   }
-  if (t == "ice") return ParseIce(msg);
+  if (t == "ice") return ParseIce<RemoteCandidate>(msg, t);
+  if (t == "uplink_offer") {
+    auto sdp = RequiredString(msg, t, "sdp");
+    if (!sdp) return sdp.error();
+    return NodeMessage(UplinkOffer{std::move(*sdp)});
+  }
+  if (t == "uplink_ice") return ParseIce<UplinkCandidate>(msg, t);
+  if (t == "uplink_state") {
+    auto state = RequiredString(msg, t, "state");
+    if (!state) return state.error();
+    return NodeMessage(UplinkState{std::move(*state)});
+  }
+  if (t == "uplink_close") {
+    auto reason = RequiredString(msg, t, "reason");
+    if (!reason) return reason.error();
+    return NodeMessage(UplinkClose{std::move(*reason)});
+  }
   if (t == "state") {
     const json* state = Member(msg, "state");
     if (!state || !state->is_string()) return BadMessage("state: state must be a string");
@@ -125,6 +152,15 @@ std::string AnswerMessage(std::string_view sdp) { return Dump({{"type", "answer"
 
 std::string CandidateMessage(int sdp_mline_index, std::string_view candidate) {
   return Dump({{"type", "ice"}, {"candidate", candidate}, {"sdpMLineIndex", sdp_mline_index}});
+}
+
+std::string UplinkAnswerMessage(std::string_view sdp) {
+  return Dump({{"type", "uplink_answer"}, {"sdp", sdp}});
+}
+
+std::string UplinkCandidateMessage(int sdp_mline_index, std::string_view candidate) {
+  return Dump(
+      {{"type", "uplink_ice"}, {"candidate", candidate}, {"sdpMLineIndex", sdp_mline_index}});
 }
 
 bool IsPermanentError(std::string_view code) {

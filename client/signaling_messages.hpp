@@ -42,8 +42,27 @@ struct ConferenceFrame {
   std::optional<std::uint64_t> seq;
 };
 
-using NodeMessage =
-    std::variant<Welcome, Offer, RemoteCandidate, StateChange, NodeError, ConferenceFrame>;
+// The floor's uplink, a second peer connection (docs/protocol.md, "The
+// floor's uplink"): the node offers it to the point holding the floor.
+struct UplinkOffer {
+  std::string sdp;
+};
+struct UplinkCandidate {
+  std::string candidate;  // empty means end of candidates
+  int sdp_mline_index = 0;
+};
+struct UplinkState {
+  std::string state;  // as StateChange
+};
+struct UplinkClose {
+  // revoked, disconnected, conference_ended, reset, granted,
+  // unsupported_codec, media_failed; others may come.
+  std::string reason;
+};
+
+using NodeMessage = std::variant<Welcome, Offer, RemoteCandidate, StateChange, NodeError,
+                                 ConferenceFrame, UplinkOffer, UplinkCandidate, UplinkState,
+                                 UplinkClose>;
 
 // Errors: bad_json (not a JSON object), bad_message (missing or mistyped
 // field), unknown_type.
@@ -54,6 +73,8 @@ std::string HelloMessage(std::string_view token,
                          std::optional<std::uint64_t> last_seq = std::nullopt);
 std::string AnswerMessage(std::string_view sdp);
 std::string CandidateMessage(int sdp_mline_index, std::string_view candidate);
+std::string UplinkAnswerMessage(std::string_view sdp);
+std::string UplinkCandidateMessage(int sdp_mline_index, std::string_view candidate);
 
 // Errors after which reconnecting cannot help.
 bool IsPermanentError(std::string_view code);

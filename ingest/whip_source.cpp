@@ -15,6 +15,7 @@
 #include "media/bus_error.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/main_loop.hpp"
+#include "media/sdp_checks.hpp"
 
 namespace bridgecast::ingest {
 namespace {
@@ -25,8 +26,12 @@ using media::GstElementPtr;
 using media::GstPadPtr;
 using media::GstSdpMessagePtr;
 using media::GstSessionDescriptionPtr;
+using media::Attribute;
+using media::Codecs;
+using media::Offers;
+using media::ParseSdp;
+using media::Sends;
 
-constexpr size_t kMaxSdpLength = 64 * 1024;
 // A publisher waits for the answer: candidates found later are not sent.
 constexpr guint kGatheringTimeoutMs = 3000;
 // A publisher that vanishes without DELETE (killed, cut off) may never fail
@@ -41,96 +46,6 @@ std::string NewSessionId() {
   std::string out;
   for (int i = 0; i < 4; ++i) out += fmt::format("{:08x}", random());
   return out;
-}
-
-Result<GstSdpMessagePtr> ParseSdp(std::string_view sdp) {
-  if (sdp.empty() || sdp.size() > kMaxSdpLength) {
-    return Error{"bad_sdp", "the offer is empty or larger than 64 KiB"};
-  }
-  GstSDPMessage* raw = nullptr;
-  gst_sdp_message_new(&raw);
-  GstSdpMessagePtr message(raw);
-  // The parser skips lines it does not know: a version and a media section
-  // tell SDP from any text.
-  if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(sdp.data()),
-                                   static_cast<guint>(sdp.size()),
-                                   message.get()) != GST_SDP_OK ||
-      !gst_sdp_message_get_version(message.get()) ||
-      gst_sdp_message_medias_len(message.get()) == 0) {
-    return Error{"bad_sdp", "the offer is not SDP"};
-  }
-  return message;
-}
-
-// "96 H264/90000" -> {"96", "H264"}
-std::pair<std::string_view, std::string_view> RtpMap(std::string_view value) {
-  const size_t space = value.find(' ');
-  if (space == std::string_view::npos) return {};
-  std::string_view name = value.substr(space + 1);
-  return {value.substr(0, space), name.substr(0, name.find('/'))};
-}
-
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && g_ascii_strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// Whether `media` offers `codec`; for H.264 only in packetization mode 1,
-// the one webrtcbin depayloads from browsers and OBS alike.
-bool Offers(const GstSDPMedia* media, std::string_view codec, bool packetization_mode_1) {
-  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
-    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
-    if (!a->value || std::string_view(a->key) != "rtpmap") continue;
-    const auto [payload, name] = RtpMap(a->value);
-    if (!SameName(name, codec)) continue;
-    if (!packetization_mode_1) return true;
-    for (guint j = 0; j < gst_sdp_media_attributes_len(media); ++j) {
-      const GstSDPAttribute* f = gst_sdp_media_get_attribute(media, j);
-      if (!f->value || std::string_view(f->key) != "fmtp") continue;
-      const std::string_view fmtp = f->value;
-      if (fmtp.starts_with(std::string(payload) + " ") &&
-          fmtp.find("packetization-mode=1") != std::string_view::npos) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-// The codecs a section offers, for the refusal's reason.
-std::string Codecs(const GstSDPMedia* media) {
-  std::vector<std::string> names;
-  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
-    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
-    if (!a->value || std::string_view(a->key) != "rtpmap") continue;
-    const std::string name(RtpMap(a->value).second);
-    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
-      names.push_back(name);
-    }
-  }
-  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
-}
-
-const char* Attribute(const GstSDPMessage* message, const GstSDPMedia* media, const char* key) {
-  const char* value = gst_sdp_media_get_attribute_val(media, key);
-  return value ? value : gst_sdp_message_get_attribute_val(message, key);
-}
-
-// The section's direction, else the session's, is sendonly or sendrecv (the
-// default when neither gives one).
-bool Sends(const GstSDPMessage* message, const GstSDPMedia* media) {
-  constexpr std::array<const char*, 4> kDirections = {"sendonly", "sendrecv", "recvonly",
-                                                      "inactive"};
-  for (const char* direction : kDirections) {
-    if (gst_sdp_media_get_attribute_val(media, direction)) {
-      return std::string_view(direction).starts_with("send");
-    }
-  }
-  for (const char* direction : kDirections) {
-    if (gst_sdp_message_get_attribute_val(message, direction)) {
-      return std::string_view(direction).starts_with("send");
-    }
-  }
-  return true;
 }
 
 // Handed to webrtcbin with each signal and promise: it may fire on any

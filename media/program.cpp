@@ -61,6 +61,8 @@ std::string PipelineDescription(const ProgramConfig& c) {
          fmt::format(
              "compositor name=vmix background=black min-upstream-latency={lat} "
              "! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 "
+             "! textoverlay name=caption silent=true valignment=bottom halignment=left "
+             "shaded-background=true wrap-mode=none "
              "! queue max-size-buffers=3 max-size-time=0 max-size-bytes=0 "
              "! x264enc name=venc tune=zerolatency speed-preset=ultrafast bitrate={kbps} "
              "vbv-buf-capacity=1000 key-int-max={key}{filler} "
@@ -74,10 +76,19 @@ std::string PipelineDescription(const ProgramConfig& c) {
              "! rtph264pay name=vpay pt={vpt} mtu={mtu} config-interval=0 "
              "aggregate-mode=zero-latency "
              "! tee name=vtee allow-not-linked=true "
+             // The hall's sources over silence; its mix goes on air with the
+             // floor's sound, and alone to the speaker (mix-minus).
              "audiotestsrc is-live=true wave=silence samplesperbuffer=960 "
              "! audio/x-raw,format=F32LE,rate=48000,channels=2,layout=interleaved "
-             "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 ! amix.sink_0 "
-             "audiomixer name=amix min-upstream-latency={lat} output-buffer-duration=20000000 "
+             "! queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 ! hmix.sink_0 "
+             "audiomixer name=hmix min-upstream-latency={lat} output-buffer-duration=20000000 "
+             "! audio/x-raw,format=F32LE,rate=48000,channels=2 ! tee name=hall_atee "
+             "hall_atee. ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=500000000 "
+             "! amix.sink_0 "
+             "hall_atee. ! queue max-size-buffers=10 max-size-bytes=0 max-size-time=0 "
+             "leaky=downstream ! appsink name=hall_tap sync=false async=false max-buffers=10 "
+             "drop=true "
+             "audiomixer name=amix output-buffer-duration=20000000 "
              "! audio/x-raw,format=F32LE,rate=48000,channels=2 ! audioconvert "
              "! opusenc bitrate={abps} frame-size=20 "
              "! rtpopuspay pt={apt} mtu={mtu} ! tee name=atee allow-not-linked=true",
@@ -143,8 +154,20 @@ Result<std::unique_ptr<Program>> Program::Create(const ProgramConfig& config, Li
   GstElementPtr audio_tee(gst_bin_get_by_name(bin, "atee"));
   GstElementPtr compositor(gst_bin_get_by_name(bin, "vmix"));
   GstElementPtr audio_mixer(gst_bin_get_by_name(bin, "amix"));
+  GstElementPtr hall_mixer(gst_bin_get_by_name(bin, "hmix"));
+  GstElementPtr caption(gst_bin_get_by_name(bin, "caption"));
   program->compositor_ = compositor.get();
   program->audio_mixer_ = audio_mixer.get();
+  program->hall_mixer_ = hall_mixer.get();
+  program->caption_ = caption.get();
+  g_object_set(caption.get(), "font-desc",
+               fmt::format("Sans Bold {}", std::max(10, config.height / 30)).c_str(), nullptr);
+  {
+    GstPadPtr slate(gst_element_get_static_pad(compositor.get(), "sink_0"));
+    program->slate_pad_ = slate.get();  // the compositor keeps its reference
+  }
+  GstElementPtr hall_tap(gst_bin_get_by_name(bin, "hall_tap"));
+  program->ConnectTap(hall_tap.get(), AudioTap::kHall);
   if (GstElementPtr text{gst_bin_get_by_name(bin, "slate_text")}) {
     const std::string slate = config.slate_title.empty()
                                   ? config.slate_text
@@ -202,6 +225,36 @@ Program::~Program() {
 }
 
 Program::Input* Program::AddInput(const std::string& id) {
+  return NewInput(id, hall_mixer_);
+}
+
+Program::Input* Program::AddFloorInput() {
+  if (floor_input_) return nullptr;
+  // The floor's sound goes on air and, alone, to the hall's return tap.
+  GstElement* tee = gst_element_factory_make("tee", "floor_atee");
+  GstElement* air = gst_element_factory_make("queue", nullptr);
+  GstElement* tap_queue = gst_element_factory_make("queue", nullptr);
+  GstElement* tap = gst_element_factory_make("appsink", "floor_tap");
+  if (!tee || !air || !tap_queue || !tap) return nullptr;
+  g_object_set(air, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+               guint64{500000000}, nullptr);
+  g_object_set(tap_queue, "max-size-buffers", 10u, "max-size-bytes", 0u, "max-size-time",
+               guint64{0}, "leaky", 2, nullptr);
+  g_object_set(tap, "sync", FALSE, "async", FALSE, "max-buffers", 10u, "drop", TRUE, nullptr);
+  gst_bin_add_many(GST_BIN(pipeline_.get()), tee, air, tap_queue, tap, nullptr);
+  GstPadPtr air_src(gst_element_get_static_pad(air, "src"));
+  GstPadPtr mixer_sink(gst_element_request_pad_simple(audio_mixer_, "sink_%u"));
+  if (!gst_element_link(tee, air) || !gst_element_link_many(tee, tap_queue, tap, nullptr) ||
+      gst_pad_link(air_src.get(), mixer_sink.get()) != GST_PAD_LINK_OK) {
+    return nullptr;
+  }
+  ConnectTap(tap, AudioTap::kFloor);
+  floor_audio_tee_ = tee;
+  floor_input_ = NewInput("floor", tee);
+  return floor_input_;
+}
+
+Program::Input* Program::NewInput(const std::string& id, GstElement* audio_target) {
   for (const auto& input : inputs_) {
     if (input->id == id) return nullptr;
   }
@@ -211,12 +264,12 @@ Program::Input* Program::AddInput(const std::string& id) {
   GstBin* bin = GST_BIN(pipeline_.get());
   struct Branch {
     GstElement** src;
-    GstElement* mixer;
+    GstElement* target;
     guint max_buffers;
   };
   // Bounded and leaky: a source that floods drops its own oldest buffers
   // instead of holding up the mixer.
-  for (Branch b : {Branch{&input->video, compositor_, 8}, Branch{&input->audio, audio_mixer_, 50}}) {
+  for (Branch b : {Branch{&input->video, compositor_, 8}, Branch{&input->audio, audio_target, 50}}) {
     GstElement* src = gst_element_factory_make("appsrc", nullptr);
     g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME, "min-latency", latency,
                  "max-latency", latency, "max-buffers", static_cast<guint64>(b.max_buffers), "max-bytes",
@@ -224,9 +277,11 @@ Program::Input* Program::AddInput(const std::string& id) {
                  "leaky-type", 2 /* downstream: drop the oldest */, "block", FALSE, nullptr);
     gst_bin_add(bin, src);
     GstPadPtr src_pad(gst_element_get_static_pad(src, "src"));
-    GstPadPtr sink_pad(gst_element_request_pad_simple(b.mixer, "sink_%u"));
+    const bool mixer = b.target != floor_audio_tee_;
+    GstPadPtr sink_pad(mixer ? gst_element_request_pad_simple(b.target, "sink_%u")
+                             : gst_element_get_static_pad(b.target, "sink"));
     if (gst_pad_link(src_pad.get(), sink_pad.get()) != GST_PAD_LINK_OK) return nullptr;
-    if (b.mixer == compositor_) {
+    if (b.target == compositor_) {
       g_object_set(sink_pad.get(), "zorder", 1u, "alpha", 0.0, nullptr);
       input->video_pad = sink_pad.get();  // the compositor keeps its reference
     }
@@ -237,9 +292,74 @@ Program::Input* Program::AddInput(const std::string& id) {
 }
 
 void Program::Show(const std::optional<std::string>& id) {
+  shown_ = id;
+  ApplyLayout();
+}
+
+void Program::ShowFloor(std::optional<FloorView> view) {
+  floor_view_ = std::move(view);
+  g_object_set(caption_, "text", floor_view_ ? floor_view_->caption.c_str() : "", "silent",
+               !floor_view_ || floor_view_->caption.empty(), nullptr);
+  ApplyLayout();
+  UpdatePassThrough();
+}
+
+void Program::ApplyLayout() {
+  const Rect full{0, 0, config_.width, config_.height};
+  auto place = [](GstPad* pad, const Rect& r, double alpha, guint zorder) {
+    g_object_set(pad, "xpos", r.x, "ypos", r.y, "width", r.width, "height", r.height, "alpha",
+                 alpha, "zorder", zorder, nullptr);
+  };
+  const bool floor = floor_view_.has_value();
+  const Rect hall = floor ? floor_view_->hall : full;
+  const guint hall_z = floor && floor_view_->hall_above ? 3 : 1;
+  bool hall_shown = false;
   for (const auto& input : inputs_) {
-    g_object_set(input->video_pad, "alpha", id && *id == input->id ? 1.0 : 0.0, nullptr);
+    if (input.get() == floor_input_) continue;
+    const bool shown = shown_ && *shown_ == input->id;
+    hall_shown = hall_shown || shown;
+    place(input->video_pad, hall, shown ? 1.0 : 0.0, hall_z);
   }
+  // With the floor on, the slate stands in for a hall that has no picture;
+  // behind a hall that has one, the background is black.
+  if (!floor) {
+    place(slate_pad_, full, 1.0, 0);
+  } else {
+    place(slate_pad_, hall_shown ? full : hall, hall_shown ? 0.0 : 1.0, hall_shown ? 0 : hall_z);
+  }
+  if (floor_input_) {
+    const bool visible = floor && floor_view_->speaker_visible;
+    place(floor_input_->video_pad, visible ? floor_view_->speaker : full, visible ? 1.0 : 0.0, 2);
+  }
+}
+
+void Program::SetAudioTap(AudioTap tap, SampleTap handler) {
+  std::lock_guard lock(tap_mutex_);
+  (tap == AudioTap::kHall ? hall_tap_ : floor_tap_) = std::move(handler);
+}
+
+void Program::SetEncodedTap(EncodedTap handler) {
+  std::lock_guard lock(splicer_mutex_);
+  encoded_tap_ = std::move(handler);
+}
+
+void Program::ConnectTap(GstElement* appsink, AudioTap tap) {
+  struct Context {
+    Program* program;
+    AudioTap tap;
+  };
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
+    GstSamplePtr sample(gst_app_sink_pull_sample(sink));
+    const auto* c = static_cast<Context*>(data);
+    std::lock_guard lock(c->program->tap_mutex_);
+    const SampleTap& handler =
+        c->tap == AudioTap::kHall ? c->program->hall_tap_ : c->program->floor_tap_;
+    if (sample && handler) handler(sample.get());
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(appsink), &callbacks, new Context{this, tap},
+                             [](gpointer data) { delete static_cast<Context*>(data); });
 }
 
 std::chrono::nanoseconds Program::RunningTime() const {
@@ -263,8 +383,13 @@ bool Program::Matches(const GstCaps* caps) const {
 }
 
 void Program::PassThrough(const std::optional<std::string>& source) {
+  passthrough_wanted_ = source;
+  UpdatePassThrough();
+}
+
+void Program::UpdatePassThrough() {
   std::lock_guard lock(splicer_mutex_);
-  splicer_.Want(source);
+  splicer_.Want(floor_view_ ? std::nullopt : passthrough_wanted_);
 }
 
 std::optional<std::string> Program::PassingThrough() const {
@@ -313,6 +438,7 @@ void Program::PushEncoded(GstBuffer* buffer, std::chrono::nanoseconds pts) {
   GstBuffer* out = gst_buffer_copy(buffer);  // new metadata, the same bytes
   GST_BUFFER_PTS(out) = static_cast<GstClockTime>(pts.count());
   GST_BUFFER_DTS(out) = GST_BUFFER_PTS(out);
+  if (encoded_tap_) encoded_tap_(out, pts);
   gst_app_src_push_buffer(GST_APP_SRC(video_out_), out);
 }
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -21,6 +22,24 @@
 
 namespace bridgecast::media {
 
+// A place in the program's picture, in pixels.
+struct Rect {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// The floor on air: where the speaker's picture and the hall's go, and the
+// speaker's name over the picture (docs/floor.md).
+struct FloorView {
+  bool speaker_visible = false;
+  Rect speaker;
+  Rect hall;
+  bool hall_above = false;  // the hall as picture-in-picture over the speaker
+  std::string caption;
+};
+
 // RTP caps of the shared program streams, also used as codec preferences.
 GstCapsPtr ProgramVideoRtpCaps();
 GstCapsPtr ProgramAudioRtpCaps();
@@ -31,6 +50,11 @@ GstCapsPtr ProgramAudioRtpCaps();
 // payloaded once, and fanned out through one tee per stream. Point sessions
 // attach branches to the tees. The mixers run on the clock whatever the
 // inputs do, so the points never miss a frame when a source fails.
+//
+// The floor's speaker is one more input: its picture is laid out with the
+// hall's (FloorView) and its sound joins the hall's mix in a second mixer, so
+// the hall's mix alone (the speaker's mix-minus) and the speaker's sound alone
+// (the hall's return) can be tapped.
 class Program {
  public:
   class Listener {
@@ -60,8 +84,24 @@ class Program {
 
   // Adds an input, hidden; before Start only. Null if the id is taken.
   Input* AddInput(const std::string& id);
+  // The floor speaker's input (id "floor"); before Start only, once.
+  Input* AddFloorInput();
   // Shows one input (or none: the slate) from the next picture on. Main loop.
   void Show(const std::optional<std::string>& id);
+  // Lays the floor's speaker out with the hall, or (none) the hall alone.
+  // Nothing passes through while the floor is on. Main loop.
+  void ShowFloor(std::optional<FloorView> view);
+
+  // Raw F32 stereo 48 kHz sound, timestamped in the program's running time,
+  // handed to a tap on a streaming thread: the hall's mix without the floor
+  // (the speaker's mix-minus), or the floor's sound alone (the hall's return).
+  enum class AudioTap { kHall, kFloor };
+  using SampleTap = std::function<void(GstSample*)>;
+  void SetAudioTap(AudioTap tap, SampleTap handler);
+  // The program's H.264 access units as they go to the payloader (encoded or
+  // passed through), at program time `pts`; on a streaming thread.
+  using EncodedTap = std::function<void(GstBuffer*, std::chrono::nanoseconds pts)>;
+  void SetEncodedTap(EncodedTap handler);
   // The pipeline's running time now; any thread, after Start.
   std::chrono::nanoseconds RunningTime() const;
 
@@ -103,6 +143,13 @@ class Program {
   // Into the payloader; splicer_mutex_ held.
   void PushEncoded(GstBuffer* buffer, std::chrono::nanoseconds pts);
   void SendKeyframeToEncoder();
+  // An input whose sound goes to `audio_target`: a mixer, or the floor's tee.
+  Input* NewInput(const std::string& id, GstElement* audio_target);
+  void ConnectTap(GstElement* appsink, AudioTap tap);
+  // Puts every compositor pad where the hall and the floor want it.
+  void ApplyLayout();
+  // What the splicer may pass through: nothing while the floor is on.
+  void UpdatePassThrough();
 
   ProgramConfig config_;
   Listener& listener_;
@@ -116,8 +163,20 @@ class Program {
   mutable std::mutex splicer_mutex_;
   EncodedSplicer<GstBufferPtr> splicer_;
   GstCapsPtr first_rtp_caps_;  // the payloader's streaming thread only
-  GstElement* audio_mixer_ = nullptr;
+  GstElement* audio_mixer_ = nullptr;  // the program's: the hall's mix and the floor
+  GstElement* hall_mixer_ = nullptr;   // the hall's sources
+  GstElement* floor_audio_tee_ = nullptr;
+  GstElement* caption_ = nullptr;
+  GstPad* slate_pad_ = nullptr;  // the compositor's, under everything
   std::vector<std::unique_ptr<Input>> inputs_;
+  Input* floor_input_ = nullptr;
+  std::optional<std::string> shown_;
+  std::optional<FloorView> floor_view_;
+  std::optional<std::string> passthrough_wanted_;  // main loop
+  std::mutex tap_mutex_;
+  SampleTap hall_tap_;
+  SampleTap floor_tap_;
+  EncodedTap encoded_tap_;
   guint bus_watch_ = 0;
   guint keyframe_timer_ = 0;
   KeyframeThrottle throttle_;

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "media/sdp_checks.hpp"
+
 namespace bridgecast::media {
 namespace {
 
 constexpr guint kStatsIntervalSeconds = 2;
-constexpr size_t kMaxCandidateLength = 1024;
-constexpr size_t kMaxSdpLength = 64 * 1024;
 
 // Per-point queues: about one second of packets; when the point stalls the
 // oldest are dropped (it will ask for a keyframe when it recovers).
@@ -34,16 +34,6 @@ LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
       return LinkState::kClosed;
   }
   return LinkState::kFailed;
-}
-
-// The connection address of an ICE candidate line (its fifth field).
-std::string_view CandidateAddress(std::string_view candidate) {
-  for (int field = 0; field < 4; ++field) {
-    const size_t space = candidate.find(' ');
-    if (space == std::string_view::npos) return {};
-    candidate.remove_prefix(space + 1);
-  }
-  return candidate.substr(0, candidate.find(' '));
 }
 
 double NumberField(const GstStructure* s, const char* field) {
@@ -292,30 +282,11 @@ void WebRtcPointSession::OnOfferCreated(GstSessionDescriptionPtr offer) {
 
 Status WebRtcPointSession::SetRemoteAnswer(std::string_view sdp) {
   if (!offer_sent_ || answered_) return Error{"bad_sdp", "no offer is waiting for an answer"};
-  if (sdp.empty() || sdp.size() > kMaxSdpLength) return Error{"bad_sdp", "answer size is invalid"};
-  GstSDPMessage* raw = nullptr;
-  gst_sdp_message_new(&raw);
-  GstSdpMessagePtr message(raw);
-  const std::string text(sdp);
-  if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.data()), text.size(),
-                                   message.get()) != GST_SDP_OK ||
-      gst_sdp_message_medias_len(message.get()) != 2) {
-    return Error{"bad_sdp", "the answer is not SDP with one audio and one video section"};
-  }
-  for (guint i = 0; i < 2; ++i) {
-    const GstSDPMedia* media = gst_sdp_message_get_media(message.get(), i);
-    if (!gst_sdp_media_get_attribute_val(media, "ice-ufrag") &&
-        !gst_sdp_message_get_attribute_val(message.get(), "ice-ufrag")) {
-      return Error{"bad_sdp", "the answer has no ICE credentials"};
-    }
-    if (!gst_sdp_media_get_attribute_val(media, "fingerprint") &&
-        !gst_sdp_message_get_attribute_val(message.get(), "fingerprint")) {
-      return Error{"bad_sdp", "the answer has no DTLS fingerprint"};
-    }
-  }
+  auto message = ParseAnswer(sdp, 2);
+  if (!message) return message.error();
   answered_ = true;
   GstSessionDescriptionPtr answer(
-      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, message.release()));
+      gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, message->release()));
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         GstPromisePtr promise_ref(p);
@@ -342,16 +313,9 @@ void WebRtcPointSession::OnRemoteDescriptionFailed(const std::string& why) {
 Status WebRtcPointSession::AddRemoteCandidate(unsigned mline_index, std::string_view candidate) {
   if (mline_index > 1) return Error{"bad_candidate", "sdpMLineIndex must be 0 or 1"};
   if (candidate.empty()) return Ok{};  // end of candidates
-  if (candidate.size() > kMaxCandidateLength) {
-    return Error{"bad_candidate", "candidate is too long"};
-  }
-  std::string_view body = candidate;
-  if (body.starts_with("a=")) body.remove_prefix(2);
-  if (!body.starts_with("candidate:") ||
-      std::any_of(body.begin(), body.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
-    return Error{"bad_candidate", "not an ICE candidate line"};
-  }
+  auto checked = CheckCandidate(candidate);
+  if (!checked) return checked.error();
+  const std::string_view body = *checked;
   if (!answered_) return Error{"bad_candidate", "candidates are taken after the answer"};
   // A node bound to loopback cannot reach other addresses: don't probe them.
   if (loopback_only_ && !IsLoopback(CandidateAddress(body))) return Ok{};

@@ -55,19 +55,21 @@ Result<ClientMessage> ParseClientMessage(std::string_view text) {
     }
     return ClientMessage{CommandMessage{*id, *command}};
   }
-  if (*type == "answer") {
+  // The floor's uplink (docs/protocol.md) speaks the same way with a prefix.
+  const bool uplink = type->starts_with("uplink_");
+  if (*type == "answer" || *type == "uplink_answer") {
     auto sdp = StringField(j, "sdp");
     if (!sdp) return sdp.error();
-    return ClientMessage{AnswerMessage{std::move(*sdp)}};
+    return ClientMessage{AnswerMessage{std::move(*sdp), uplink}};
   }
-  if (*type == "ice") {
+  if (*type == "ice" || *type == "uplink_ice") {
     auto candidate = StringField(j, "candidate");
     if (!candidate) return candidate.error();
     const auto it = j.find("sdpMLineIndex");
     if (it == j.end() || !it->is_number_unsigned() || it->get<uint64_t>() > 64) {
       return Error{"bad_message", "field 'sdpMLineIndex' must be a small unsigned integer"};
     }
-    return ClientMessage{IceMessage{it->get<unsigned>(), std::move(*candidate)}};
+    return ClientMessage{IceMessage{it->get<unsigned>(), std::move(*candidate), uplink}};
   }
   return Error{"unknown_type", "unknown message type '" + *type + "'"};
 }

@@ -16,12 +16,15 @@ struct HelloMessage {
   std::optional<std::uint64_t> last_seq;  // a reconnecting client's newest event
   bool preview = false;  // chair/operator: also receive the program (console preview)
 };
+// `uplink`: for the floor's uplink, not the program's link.
 struct AnswerMessage {
   std::string sdp;
+  bool uplink = false;
 };
 struct IceMessage {
   unsigned mline_index = 0;
   std::string candidate;
+  bool uplink = false;
 };
 // A conference command; `command` is checked later by agenda::CommandFromJson
 // so its error (bad_command) can echo `id`.

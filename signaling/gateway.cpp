@@ -101,6 +101,10 @@ agenda::Actor ActorFor(const TokenClaims& claims) {
 }  // namespace
 
 class Gateway::Peer final : public media::PointSession::Listener {
+  // First: the uplink's listener below is made from them.
+  Gateway& gateway_;
+  ConnectionId id_;
+
  public:
   Peer(Gateway& gateway, ConnectionId id) : gateway_(gateway), id_(id) {}
 
@@ -118,12 +122,32 @@ class Gateway::Peer final : public media::PointSession::Listener {
 
   ConnectionId id() const { return id_; }
 
+  // The floor's uplink speaks the same messages with the `uplink_` prefix.
+  class UplinkListener final : public media::PointSession::Listener {
+   public:
+    UplinkListener(Gateway& gateway, ConnectionId id) : gateway_(gateway), id_(id) {}
+    void OnLocalOffer(const std::string& sdp) override {
+      gateway_.sink_->Send(id_, server_message::Offer(sdp, true));
+    }
+    void OnLocalCandidate(unsigned mline_index, const std::string& candidate) override {
+      gateway_.sink_->Send(id_, server_message::Ice(mline_index, candidate, true));
+    }
+    void OnLinkStateChanged(media::LinkState state) override {
+      spdlog::info("connection {}: uplink {}", id_, media::ToString(state));
+      gateway_.sink_->Send(id_, server_message::State(media::ToString(state), true));
+    }
+
+   private:
+    Gateway& gateway_;
+    ConnectionId id_;
+  };
+
   std::optional<agenda::Actor> actor;  // set once authenticated; cleared when replaced
   std::unique_ptr<media::PointSession> session;
-
- private:
-  Gateway& gateway_;
-  ConnectionId id_;
+  UplinkListener uplink_listener{gateway_, id_};
+  std::unique_ptr<media::PointSession> uplink;
+  // The grant the uplink was opened (or refused) for: not opened twice.
+  std::optional<agenda::Timestamp> uplink_grant;
 };
 
 Gateway::Gateway(const agenda::ConferenceSpec& conference, agenda::ConferenceStore& store,
@@ -165,6 +189,7 @@ void Gateway::CloseAll() {
   }
   by_point_.clear();
   for (auto& [id, peer] : peers_) {
+    peer->uplink.reset();
     peer->session.reset();
     peer->actor.reset();
     sink_->Close(id, 1001, "node shutting down");
@@ -229,6 +254,7 @@ void Gateway::OnSocketMessage(ConnectionId id, std::string_view text) {
           if (!peer.actor) {
             return SendError(id, {"not_authenticated", "send hello with a token first"}, false);
           }
+          if (m.uplink) return OnUplinkMessage(peer, *message);
           if (!peer.session) {
             return SendError(id, {"bad_sdp", "this connection has no media session"}, false);
           }
@@ -266,6 +292,7 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
       // Presence carries over to the new connection: no leave, no join.
       spdlog::info("point {}: new connection replaces the old one", point->id);
       Peer& old_peer = *peers_.at(old->second);
+      old_peer.uplink.reset();
       old_peer.session.reset();
       old_peer.actor.reset();
       SendError(old->second, {"replaced", "another connection joined as this point"}, true);
@@ -294,6 +321,72 @@ void Gateway::OnHello(Peer& peer, const HelloMessage& hello) {
       (point ? point->id : std::string(ToString(claims->role))) + "-" + std::to_string(id), peer);
   if (!session) return SendError(id, {"media_failed", session.error().message}, true);
   peer.session = std::move(*session);
+  // A point that holds the floor and comes back (a new socket) speaks again.
+  if (point) SyncUplinks({});
+}
+
+void Gateway::SyncUplinks(const std::vector<agenda::Event>& events) {
+  if (!uplink_factory_) return;
+  const auto& floor = conference_state().state().floor;
+  Peer* holder = nullptr;
+  if (floor) {
+    if (auto it = by_point_.find(floor->point); it != by_point_.end()) {
+      holder = peers_.at(it->second).get();
+    }
+  }
+  std::string reason = "revoked";
+  for (const agenda::Event& event : events) {
+    if (const auto* revoked = std::get_if<agenda::ev::FloorRevoked>(&event.payload)) {
+      reason = revoked->reason;
+    } else if (std::holds_alternative<agenda::ev::FloorGranted>(event.payload)) {
+      reason = "granted";
+    }
+  }
+  for (auto& [id, peer] : peers_) {
+    if (peer.get() != holder && (peer->uplink || peer->uplink_grant)) {
+      CloseUplink(*peer, reason);
+    }
+  }
+  if (!holder || holder->uplink || holder->uplink_grant == floor->since) return;
+  holder->uplink_grant = floor->since;
+  const agenda::BridgePointSpec* spec = conference_.FindPoint(floor->point);
+  auto uplink = uplink_factory_(*spec, holder->uplink_listener);
+  if (!uplink) {
+    spdlog::warn("point {}: no uplink: {}", floor->point, uplink.error().message);
+    sink_->Send(holder->id(), server_message::UplinkClose("media_failed"));
+    return;
+  }
+  spdlog::info("point {}: holds the floor, uplink offered", floor->point);
+  holder->uplink = std::move(*uplink);
+}
+
+void Gateway::CloseUplink(Peer& peer, std::string_view reason) {
+  peer.uplink_grant.reset();
+  if (!peer.uplink) return;
+  peer.uplink.reset();
+  sink_->Send(peer.id(), server_message::UplinkClose(reason));
+}
+
+void Gateway::OnUplinkMessage(Peer& peer, const ClientMessage& message) {
+  if (!peer.uplink) {
+    return SendError(peer.id(), {"no_uplink", "this connection has no uplink offer (the floor "
+                                              "is not this point's)"},
+                     false);
+  }
+  Status s = Ok{};
+  if (const auto* answer = std::get_if<AnswerMessage>(&message)) {
+    s = peer.uplink->SetRemoteAnswer(answer->sdp);
+  } else {
+    const auto& ice = std::get<IceMessage>(message);
+    s = peer.uplink->AddRemoteCandidate(ice.mline_index, ice.candidate);
+  }
+  if (s) return;
+  SendError(peer.id(), s.error(), false);
+  if (s.error().code == "unsupported_codec") {
+    // Refused for this grant: not offered again until the next one.
+    peer.uplink.reset();
+    sink_->Send(peer.id(), server_message::UplinkClose("unsupported_codec"));
+  }
 }
 
 void Gateway::SendInitialState(Peer& peer, std::optional<std::uint64_t> last_seq) {
@@ -347,6 +440,7 @@ Result<std::vector<agenda::Event>> Gateway::Execute(const agenda::Command& comma
   auto events = store_.Execute(conference_.id, command, actor, wall_clock_.Now());
   if (!events) return events;
   Broadcast(*events);
+  SyncUplinks(*events);
   if (on_change_) on_change_();
   return events;
 }

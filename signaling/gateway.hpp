@@ -29,6 +29,11 @@ namespace bridgecast::signaling {
 using SessionFactory = std::function<Result<std::unique_ptr<media::PointSession>>(
     const std::string& name, media::PointSession::Listener& listener)>;
 
+// Opens the floor's uplink of `point`, which holds the floor (docs/protocol.md,
+// "The floor's uplink").
+using UplinkFactory = std::function<Result<std::unique_ptr<media::PointSession>>(
+    const agenda::BridgePointSpec& point, media::PointSession::Listener& listener)>;
+
 // The program's WHIP sources (docs/protocol.md, "WHIP ingest"), as the node
 // wires them; the gateway checks tokens and speaks HTTP.
 struct WhipEndpoint {
@@ -97,6 +102,8 @@ class Gateway final : public Server::Listener {
   void PushProgram();
 
   void set_whip(WhipEndpoint whip) { whip_ = std::move(whip); }
+  // Without it, the floor is journaled only: no point is asked to send.
+  void set_uplink(UplinkFactory uplink) { uplink_factory_ = std::move(uplink); }
   // Answers a deferred HTTP exchange (Server::Respond); false once the
   // exchange is gone.
   void set_responder(std::function<bool(HttpExchangeId, HttpResponse)> respond) {
@@ -123,6 +130,11 @@ class Gateway final : public Server::Listener {
   Result<std::vector<agenda::Event>> Execute(const agenda::Command& command,
                                              const agenda::Actor& actor);
   void Broadcast(const std::vector<agenda::Event>& events);
+  // Gives the point holding the floor its uplink, and closes any other's;
+  // `events` (the batch just journaled) tell the closed one why.
+  void SyncUplinks(const std::vector<agenda::Event>& events);
+  void CloseUplink(Peer& peer, std::string_view reason);
+  void OnUplinkMessage(Peer& peer, const ClientMessage& message);
   const agenda::Conference& conference_state() const;
   // Nothing when `request` carries a chair or operator token of this
   // conference (only an operator's, if `operator_only`).
@@ -159,6 +171,7 @@ class Gateway final : public Server::Listener {
   std::function<nlohmann::json()> join_links_;
   ProgramControl program_;
   WhipEndpoint whip_;
+  UplinkFactory uplink_factory_;
   std::function<bool(HttpExchangeId, HttpResponse)> respond_;
   // Answers that arrive after the gateway is gone are dropped.
   std::shared_ptr<char> alive_ = std::make_shared<char>();

@@ -9,6 +9,10 @@ using nlohmann::json;
 // UTF-8; replace it rather than fail to serialise.
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+std::string Link(std::string_view type, bool uplink) {
+  return uplink ? "uplink_" + std::string(type) : std::string(type);
+}
+
 }  // namespace
 
 std::string Welcome(std::string_view conference_id, std::string_view conference_title,
@@ -22,14 +26,21 @@ std::string Welcome(std::string_view conference_id, std::string_view conference_
   return Dump(welcome);
 }
 
-std::string Offer(std::string_view sdp) { return json{{"type", "offer"}, {"sdp", sdp}}.dump(); }
-
-std::string Ice(unsigned mline_index, std::string_view candidate) {
-  return json{{"type", "ice"}, {"candidate", candidate}, {"sdpMLineIndex", mline_index}}.dump();
+std::string Offer(std::string_view sdp, bool uplink) {
+  return json{{"type", Link("offer", uplink)}, {"sdp", sdp}}.dump();
 }
 
-std::string State(std::string_view state) {
-  return json{{"type", "state"}, {"state", state}}.dump();
+std::string Ice(unsigned mline_index, std::string_view candidate, bool uplink) {
+  return json{{"type", Link("ice", uplink)}, {"candidate", candidate}, {"sdpMLineIndex", mline_index}}
+      .dump();
+}
+
+std::string State(std::string_view state, bool uplink) {
+  return json{{"type", Link("state", uplink)}, {"state", state}}.dump();
+}
+
+std::string UplinkClose(std::string_view reason) {
+  return json{{"type", "uplink_close"}, {"reason", reason}}.dump();
 }
 
 std::string Error(std::string_view code, std::string_view message, bool fatal) {

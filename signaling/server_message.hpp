@@ -14,9 +14,11 @@ namespace bridgecast::signaling::server_message {
 std::string Welcome(std::string_view conference_id, std::string_view conference_title,
                     std::string_view role, const agenda::BridgePointSpec* point,
                     std::string_view session_id);
-std::string Offer(std::string_view sdp);
-std::string Ice(unsigned mline_index, std::string_view candidate);
-std::string State(std::string_view state);
+// `uplink`: the floor's uplink (uplink_offer, uplink_ice, uplink_state).
+std::string Offer(std::string_view sdp, bool uplink = false);
+std::string Ice(unsigned mline_index, std::string_view candidate, bool uplink = false);
+std::string State(std::string_view state, bool uplink = false);
+std::string UplinkClose(std::string_view reason);
 std::string Error(std::string_view code, std::string_view message, bool fatal);
 
 // Conference state for one viewer (agenda::Snapshot) as of event `seq`.

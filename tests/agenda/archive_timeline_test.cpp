@@ -91,4 +91,97 @@ TEST_CASE("an item that ran while nothing was recorded has no chapter") {
   CHECK(BuildTimeline(h.conference.spec(), h.log, {}).chapters.empty());
 }
 
+TEST_CASE("a floor grant revoked within one recording run is one speaking segment") {
+  Harness h;
+  h.GoLive();
+  const Timestamp t0 = h.clock.now;
+  h.clock.Advance(2s);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());
+  const std::uint64_t granted = h.seq;
+  h.clock.Advance(3500ms);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());
+
+  const ArchiveTimeline t = BuildTimeline(h.conference.spec(), h.log, {{t0, 10s}});
+  REQUIRE(t.speaking.size() == 1);
+  CHECK(t.speaking[0] ==
+        SpeakingSegment{"ha-noi", "Thành ủy Hà Nội", granted, 2s, 5500ms, "revoked"});
+  REQUIRE(t.markers.size() == 2);  // the instants stay too
+  CHECK(t.markers[0].type == "floor.granted");
+  CHECK(t.markers[1].type == "floor.revoked");
+
+  const auto j = ToJson(t);
+  REQUIRE(j["speaking"].size() == 1);
+  CHECK(j["speaking"][0]["point"] == "ha-noi");
+  CHECK(j["speaking"][0]["point_name"] == "Thành ủy Hà Nội");
+  CHECK(j["speaking"][0]["seq"] == granted);
+  CHECK(j["speaking"][0]["start_ms"] == 2000);
+  CHECK(j["speaking"][0]["end_ms"] == 5500);
+  CHECK(j["speaking"][0]["reason"] == "revoked");
+}
+
+TEST_CASE("a floor grant across a recording gap is clipped to what was recorded") {
+  Harness h;
+  h.GoLive();
+  const Timestamp t0 = h.clock.now;
+  h.clock.Advance(2s);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());  // at 2 s, recorded
+  h.clock.Advance(10s);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());  // at 12 s, after the first gap
+  h.clock.Advance(3s);
+  h.Ok(cmd::GrantFloor{"da-nang"}, Actor::Chair());  // 15..18 s, all in the second gap
+  h.clock.Advance(3s);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());
+
+  // Recorded 0..4 s, 10..14 s and 20..24 s.
+  const std::vector<RecordedSegment> segments = {{t0, 4s}, {t0 + 10s, 4s}, {t0 + 20s, 4s}};
+  const ArchiveTimeline t = BuildTimeline(h.conference.spec(), h.log, segments);
+  REQUIRE(t.speaking.size() == 1);
+  CHECK(t.speaking[0].point == "ha-noi");
+  CHECK(t.speaking[0].start == 2s);
+  CHECK(t.speaking[0].end == 6s);  // 4 s of the first run, 2 s of the second
+}
+
+TEST_CASE("a point still holding the floor speaks to the end of the recording") {
+  Harness h;
+  h.GoLive();
+  const Timestamp t0 = h.clock.now;
+  h.clock.Advance(1s);
+  h.Ok(cmd::GrantFloor{"da-nang"}, Actor::Chair());
+  h.clock.Advance(1s);
+  h.Ok(cmd::LeavePoint{"da-nang"}, Actor::System());  // ends its floor: disconnected
+  h.clock.Advance(2s);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());  // at 4 s, never revoked
+  h.clock.Advance(3s);
+
+  const ArchiveTimeline t = BuildTimeline(h.conference.spec(), h.log, {{t0, 10s}});
+  REQUIRE(t.speaking.size() == 2);
+  CHECK(t.speaking[0].reason == "disconnected");
+  CHECK(t.speaking[0].end == 2s);
+  CHECK(t.speaking[1].point == "ha-noi");
+  CHECK(t.speaking[1].start == 4s);
+  CHECK(t.speaking[1].end == 10s);
+  CHECK(t.speaking[1].reason.empty());
+  CHECK(ToJson(t)["speaking"][1]["reason"].is_null());
+}
+
+TEST_CASE("a floor grant from before the recording starts where the recording does") {
+  Harness h;
+  h.GoLive();
+  const Timestamp t0 = h.clock.now;
+  h.Ok(cmd::GrantFloor{"da-nang"}, Actor::Chair());  // 0..1 s: before anything recorded
+  h.clock.Advance(1s);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());
+  h.clock.Advance(1s);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());  // 2..8 s
+  h.clock.Advance(6s);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());
+
+  const ArchiveTimeline t = BuildTimeline(h.conference.spec(), h.log, {{t0 + 5s, 10s}});
+  REQUIRE(t.speaking.size() == 1);
+  CHECK(t.speaking[0].point == "ha-noi");
+  CHECK(t.speaking[0].start == 0s);
+  CHECK(t.speaking[0].end == 3s);
+  CHECK(BuildTimeline(h.conference.spec(), h.log, {}).speaking.empty());
+}
+
 }  // namespace bridgecast::agenda

@@ -55,6 +55,8 @@ TEST_CASE("minutes record agenda times, attendance, questions and the floor with
   CHECK(m.floor[0].revoked == t0 + 9min);
   CHECK(m.floor[0].reason == "revoked");
   CHECK(m.floor[0].link->media == 7min);
+  CHECK(m.floor[0].duration == 2min);
+  CHECK(m.floor[0].end_link->url == "/review?session=hoi-nghi-1#t=540.0");
 
   const auto j = ToJson(m);
   CHECK(j["chair"]["name"] == "Trương Thị Mai");
@@ -64,6 +66,9 @@ TEST_CASE("minutes record agenda times, attendance, questions and the floor with
   CHECK(j["questions"][0]["status"] == "rejected");
   CHECK(j["questions"][0]["recording"]["url"] == "/review?session=hoi-nghi-1#t=360.0");
   CHECK(j["floor"][0]["revoked_at"] == ToUnixMillis(t0 + 9min));
+  CHECK(j["floor"][0]["duration_ms"] == 120000);
+  CHECK(j["floor"][0]["recording"]["media_ms"] == 420000);
+  CHECK(j["floor"][0]["recording_end"]["media_ms"] == 540000);
   CHECK(j["attendance"]["points"].size() == 3);
   CHECK(j["recording"]["duration_ms"] == 600000);
 
@@ -79,6 +84,43 @@ TEST_CASE("minutes record agenda times, attendance, questions and the floor with
   CHECK(Has(html, "Phạm Văn Hậu"));
   CHECK(Has(html, "chưa điểm danh"));
   CHECK(Has(html, "1/3 điểm cầu đã điểm danh, 12 đại biểu."));
+}
+
+TEST_CASE("minutes give each floor grant its range, its length and links to both ends") {
+  Harness h;
+  h.GoLive();  // 08:00:00 in Hà Nội
+  const Timestamp t0 = h.clock.now;
+  h.clock.Advance(5min + 12s);
+  h.Ok(cmd::GrantFloor{"ha-noi"}, Actor::Chair());  // 08:05:12
+  h.clock.Advance(3min + 28s);
+  h.Ok(cmd::RevokeFloor{}, Actor::Chair());  // 08:08:40
+  h.clock.Advance(1min);
+  h.Ok(cmd::GrantFloor{"da-nang"}, Actor::Chair());  // 08:09:40
+  h.clock.Advance(1h + 5min);
+  h.Ok(cmd::LeavePoint{"da-nang"}, Actor::System());  // 09:14:40
+  h.clock.Advance(1min);
+  h.Ok(cmd::JoinPoint{"da-nang"}, Actor::System());
+  h.Ok(cmd::GrantFloor{"da-nang"}, Actor::Chair());  // 09:15:40, still speaking
+  h.clock.Advance(45s);
+
+  // Recording started at 08:01:00.
+  const std::vector<RecordedSegment> segments = {{t0 + 1min, 2h}};
+  const Minutes m =
+      BuildMinutes(h.conference, h.log, BuildTimeline(h.conference.spec(), h.log, segments),
+                   {"/review?s=hn", kHanoi, h.clock.now});
+  REQUIRE(m.floor.size() == 3);
+  CHECK(m.floor[0].duration == 3min + 28s);
+  CHECK(m.floor[2].duration == 45s);  // up to now
+  CHECK_FALSE(m.floor[2].end_link);
+  CHECK(m.floor[2].link->media == 1h + 14min + 40s);
+
+  const std::string html = ToHtml(m);
+  CHECK(Has(html, "Phát biểu: Thành ủy Hà Nội, 08:05:12–08:08:40 (3 phút 28 giây)"));
+  CHECK(Has(html, "<a href=\"/review?s=hn#t=252.0\">▶ 4:12</a>–"
+                  "<a href=\"/review?s=hn#t=460.0\">7:40</a>"));
+  CHECK(Has(html, "Phát biểu: Thành ủy Đà Nẵng, 08:09:40–09:14:40 (1 giờ 5 phút) "
+                  "<span class=\"muted\">(mất kết nối)</span>"));
+  CHECK(Has(html, "Phát biểu: Thành ủy Đà Nẵng, từ 09:15:40, chưa kết thúc (45 giây)"));
 }
 
 TEST_CASE("minutes without a recording have no links") {

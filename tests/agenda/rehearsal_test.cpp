@@ -129,12 +129,18 @@ TEST_CASE("the real run's timeline has no rehearsal chapter or marker") {
   REQUIRE(t.markers.size() == 3);  // the real question, grant and revoke
   for (const Marker& m : t.markers) CHECK(m.seq > r.reset_seq);
   CHECK(t.markers[0].text == "Câu hỏi thật");
+  REQUIRE(t.speaking.size() == 1);  // ha-noi's, not the rehearsal's da-nang
+  CHECK(t.speaking[0].point == "ha-noi");
+  CHECK(t.speaking[0].start == 5min);
+  CHECK(t.speaking[0].end == 7min);
 
   // Even handed the rehearsal's media, the rehearsal's events stay out.
   const ArchiveTimeline both = BuildTimeline(spec, r.h.log, {rehearsal, real});
   REQUIRE(both.chapters.size() == 2);
   CHECK(both.chapters[0].start == 10min);
   for (const Marker& m : both.markers) CHECK(m.seq > r.reset_seq);
+  REQUIRE(both.speaking.size() == 1);
+  CHECK(both.speaking[0].seq > r.reset_seq);
 }
 
 TEST_CASE("the real run's minutes hold nothing of the rehearsal") {

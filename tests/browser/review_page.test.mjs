@@ -1,9 +1,10 @@
 // End-to-end test of the review page (web/review.html, web/static/review.js,
 // hls.js) in Debian's Chromium against the real node: a conference is recorded
 // for ~18 s with two agenda items, a question and a floor grant, then the page
-// plays the session as HLS with sound, lists the question and floor markers,
-// jumps to the second item's chapter and marks it as the one playing — and no
-// URL it loads or shows carries the token.
+// plays the session as HLS with sound, lists the question, draws the floor
+// grant as a range under the player and lists it as a speaking turn, jumps to
+// the second item's chapter and marks it as the one playing, jumps to the
+// speaking turn — and no URL it loads or shows carries the token.
 //
 // Isolation as in point_page.test.mjs (harness.mjs): node and browser share a private
 // network namespace with only a loopback interface.
@@ -150,19 +151,42 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     assert.deepEqual(withToken, []);
     assert.ok(loaded.some((url) => url.endsWith('/index.m3u8')), loaded.join('\n'));
     assert.ok(!(await review.getAttribute('#minutes', 'href')).includes('token'));
-    // Question and floor, each a jump into the recording, named by the point.
+    // The question, a jump into the recording, named by the point.
     const markers = await review.$$eval('#markers button', (buttons) => buttons.map((b) => b.textContent));
-    assert.equal(markers.length, 3, JSON.stringify(markers));
+    assert.equal(markers.length, 1, JSON.stringify(markers));
     assert.ok(markers[0].includes(`Câu hỏi của ${point.name}: Đề nghị làm rõ Điều 5?`), markers[0]);
-    assert.ok(markers[1].includes(`${point.name} phát biểu`), markers[1]);
+    // The floor grant: a ~3 s range on the track under the player, named by
+    // the point on hover, and a speaking turn in the list.
+    const turns = await review.$$eval('#speaking button', (buttons) => buttons.map((b) =>
+      ({ text: b.textContent, start: Number(b.dataset.start), end: Number(b.dataset.end) })));
+    assert.equal(turns.length, 1, JSON.stringify(turns));
+    assert.ok(turns[0].text.includes(`${point.name}, đến `), turns[0].text);
+    assert.match(turns[0].text, /\((2|3|4) giây\)$/);
+    assert.ok(turns[0].end - turns[0].start >= 2000 && turns[0].end - turns[0].start <= 4500, JSON.stringify(turns));
+    assert.ok(turns[0].start > chapters[0].start, JSON.stringify({ turns, chapters }));
+    assert.equal(await review.textContent('#speaking-title'), 'Lượt phát biểu');
+    const span = await review.$eval('#track .turn', (b) => ({ title: b.title, label: b.getAttribute('aria-label'),
+      start: Number(b.dataset.start), box: b.getBoundingClientRect().toJSON(),
+      track: b.parentElement.getBoundingClientRect().toJSON(), colour: getComputedStyle(b).backgroundColor }));
+    assert.ok(span.title.startsWith(`${point.name}: `), span.title);
+    assert.equal(span.label, span.title);
+    assert.equal(span.start, turns[0].start);
+    assert.ok(span.box.width >= 6 && span.box.left > span.track.left && span.box.right < span.track.right,
+      JSON.stringify(span));
+    assert.notEqual(span.colour, 'rgba(0, 0, 0, 0)');
+    // The minutes say the same turn in words, with its length.
+    const minutesHtml = await review.evaluate(async () => (await fetch(document.getElementById('minutes').href)).text());
+    assert.match(minutesHtml, new RegExp(`Phát biểu: ${point.name}, \\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d \\(\\d giây\\)`));
     // Sound is on.
     assert.equal(await review.evaluate(() => document.getElementById('player').muted), false);
     // English on request, and back.
     await review.selectOption('#lang', 'en');
     assert.equal(await review.textContent('#chapters-title'), 'Agenda items');
+    assert.equal(await review.textContent('#speaking-title'), 'Speaking turns');
+    assert.ok((await review.getAttribute('#track .turn', 'title')).startsWith(`${point.name}: `));
     assert.ok((await review.textContent('#markers li:nth-child(1) button')).includes(`Question from ${point.name}`));
     await review.selectOption('#lang', 'vi');
-    assert.equal(await review.textContent('#markers-title'), 'Câu hỏi và phát biểu');
+    assert.equal(await review.textContent('#markers-title'), 'Câu hỏi');
     assert.equal(await review.textContent('#title'), links().conference.title);
 
     await review.click('#chapters li:nth-child(2) button');
@@ -187,7 +211,16 @@ test('the review page plays a recorded session and jumps to an agenda item', { t
     // Every control named; the chapters, the markers, the minutes and the
     // language reachable with Tab.
     await accessibilitySmoke(review, ['#chapters li:nth-child(2) button', '#markers li:nth-child(1) button',
-      '#minutes', '#lang']);
+      '#speaking li:nth-child(1) button', '#track .turn', '#minutes', '#lang']);
+    // The span jumps to where the turn starts, and is then the one marked.
+    await review.click('#track .turn');
+    await review.waitForFunction((start) => {
+      const v = document.getElementById('player');
+      return !v.seeking && v.currentTime >= start / 1000 - 0.5 && v.currentTime < start / 1000 + 2;
+    }, turns[0].start, { timeout: 10000 });
+    await review.waitForFunction(() =>
+      document.querySelector('#track .turn').getAttribute('aria-current') === 'true' &&
+      document.querySelector('#speaking button').getAttribute('aria-current') === 'true', null, { timeout: 5000 });
     // Screenshots for people to look at: build/test-artifacts/.
     const artifacts = path.resolve(path.dirname(BIN), '..', 'test-artifacts');
     fs.mkdirSync(artifacts, { recursive: true });

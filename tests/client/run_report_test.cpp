@@ -26,6 +26,12 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   decoded.last_seq = 17;
   decoded.events_received = 16;
   decoded.snapshots_received = 1;
+  decoded.uplink_offers = 5;
+  decoded.uplink_connections = 5;
+  decoded.uplink_close_reason = "revoked";
+  decoded.uplink_packets_sent = 4200;
+  decoded.uplink_bytes_sent = 3100000;
+  decoded.uplink_packets_dropped = 210;
   PointReport failed;
   failed.point = "đà-nẵng";
   failed.attempts = 6;
@@ -56,6 +62,12 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(a["last_seq"] == 17);
   CHECK(a["events_received"] == 16);
   CHECK(a["snapshots_received"] == 1);
+  CHECK(a["uplink"] == json{{"offers", 5},
+                            {"connections", 5},
+                            {"last_close_reason", "revoked"},
+                            {"packets_sent", 4200},
+                            {"bytes_sent", 3100000},
+                            {"packets_dropped", 210}});
   const json& b = doc["points"][1];
   CHECK(b["point"] == "đà-nẵng");
   CHECK(b["connected"] == false);
@@ -67,6 +79,8 @@ TEST_CASE("the report serialises every field, unknowns as null") {
   CHECK(b["glass_to_glass_ms"].is_null());
   CHECK(b["last_seq"].is_null());
   CHECK(b["events_received"] == 0);
+  CHECK(b["uplink"]["offers"] == 0);
+  CHECK(b["uplink"]["last_close_reason"].is_null());
   CHECK(b["attempts"] == 6);
   CHECK(b["gave_up"] == true);
   CHECK(a["gave_up"] == false);

@@ -60,6 +60,37 @@ TEST_CASE("node messages parse") {
   }
 }
 
+TEST_CASE("the floor's uplink messages parse") {
+  SECTION("uplink_offer") {
+    auto m = ParseNodeMessage(R"({"type":"uplink_offer","sdp":"v=0\r\n"})");
+    REQUIRE(m.ok());
+    CHECK(std::get<UplinkOffer>(*m).sdp == "v=0\r\n");
+  }
+  SECTION("uplink_ice, not the program's ice") {
+    auto m = ParseNodeMessage(
+        R"({"type":"uplink_ice","candidate":"candidate:1 1 UDP 1 127.0.0.1 5000 typ host","sdpMLineIndex":1})");
+    REQUIRE(m.ok());
+    const auto& c = std::get<UplinkCandidate>(*m);
+    CHECK(c.sdp_mline_index == 1);
+    CHECK(c.candidate == "candidate:1 1 UDP 1 127.0.0.1 5000 typ host");
+    auto end = ParseNodeMessage(R"({"type":"uplink_ice","candidate":"","sdpMLineIndex":0})");
+    REQUIRE(end.ok());
+    CHECK(std::get<UplinkCandidate>(*end).candidate.empty());
+  }
+  SECTION("uplink_state") {
+    auto m = ParseNodeMessage(R"({"type":"uplink_state","state":"connected"})");
+    REQUIRE(m.ok());
+    CHECK(std::get<UplinkState>(*m).state == "connected");
+  }
+  SECTION("uplink_close, with a reason that may be new") {
+    for (const char* reason : {"revoked", "granted", "unsupported_codec", "later_reason"}) {
+      auto m = ParseNodeMessage(json{{"type", "uplink_close"}, {"reason", reason}}.dump());
+      REQUIRE(m.ok());
+      CHECK(std::get<UplinkClose>(*m).reason == reason);
+    }
+  }
+}
+
 TEST_CASE("malformed node messages are refused with a code") {
   struct Case {
     const char* text;
@@ -77,6 +108,16 @@ TEST_CASE("malformed node messages are refused with a code") {
         Case{R"({"type":"snapshot","seq":-1})", "bad_message"},
         Case{R"({"type":"event","seq":3})", "bad_message"},
         Case{R"({"type":"event","event":{"seq":"3"}})", "bad_message"},
+        Case{R"({"type":"uplink_offer"})", "bad_message"},
+        Case{R"({"type":"uplink_offer","sdp":null})", "bad_message"},
+        Case{R"({"type":"uplink_ice","sdpMLineIndex":0})", "bad_message"},
+        Case{R"({"type":"uplink_ice","candidate":"c","sdpMLineIndex":256})", "bad_message"},
+        Case{R"({"type":"uplink_ice","candidate":"c","sdpMLineIndex":1.5})", "bad_message"},
+        Case{R"({"type":"uplink_state"})", "bad_message"},
+        Case{R"({"type":"uplink_state","state":1})", "bad_message"},
+        Case{R"({"type":"uplink_close"})", "bad_message"},
+        Case{R"({"type":"uplink_close","reason":["revoked"]})", "bad_message"},
+        Case{R"({"type":"uplink_answer","sdp":"v=0"})", "unknown_type"},
         Case{R"({"type":"bye"})", "unknown_type"}}) {
     INFO(c.text);
     auto m = ParseNodeMessage(c.text);
@@ -92,6 +133,10 @@ TEST_CASE("point messages are the protocol's JSON") {
   CHECK(json::parse(AnswerMessage("v=0\r\n")) == json{{"type", "answer"}, {"sdp", "v=0\r\n"}});
   CHECK(json::parse(CandidateMessage(0, "candidate:1")) ==
         json{{"type", "ice"}, {"candidate", "candidate:1"}, {"sdpMLineIndex", 0}});
+  CHECK(json::parse(UplinkAnswerMessage("v=0\r\n")) ==
+        json{{"type", "uplink_answer"}, {"sdp", "v=0\r\n"}});
+  CHECK(json::parse(UplinkCandidateMessage(1, "candidate:2")) ==
+        json{{"type", "uplink_ice"}, {"candidate", "candidate:2"}, {"sdpMLineIndex", 1}});
 }
 
 TEST_CASE("only errors that a reconnect cannot cure are permanent") {

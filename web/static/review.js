@@ -1,6 +1,6 @@
 // The review page: lists the archived sessions a token may read, plays one as
 // HLS (hls.js, or the browser's own HLS) and seeks to an agenda item, a
-// question or a floor grant.
+// question or a speaking turn (a floor grant, drawn as a range under the player).
 // URL: /review[?s=<session>][#token=<token>][&t=<seconds>][&item=<agenda item id>]
 // (the minutes link to ?s=...#t=...). The token is kept in localStorage so
 // those links work without it, and taken out of the address bar; the player
@@ -50,15 +50,26 @@ import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } fr
     const two = (n) => String(n).padStart(2, '0');
     return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
   };
+  // "3 phút 28 giây".
+  const length = (ms) => {
+    const s = Math.round(ms / 1000);
+    const parts = [[Math.floor(s / 3600), 'review.length.h'], [Math.floor(s / 60) % 60, 'review.length.min'],
+      [s % 60, 'review.length.s']].filter(([n]) => n > 0).map(([n, key]) => t(key, { n }));
+    return parts.length ? parts.join(' ') : t('review.length.s', { n: 0 });
+  };
   const markerLabel = (marker, names) => {
     const who = names.get(marker.point) || marker.point;
     if (marker.type === 'question.submitted') {
       const text = marker.text && marker.text.length > 80 ? `${marker.text.slice(0, 80)}…` : marker.text;
       return text ? t('review.marker.question_text', { who, text }) : t('review.marker.question', { who });
     }
-    if (marker.type === 'floor.granted') return t('review.marker.floor_granted', { who });
-    if (marker.type === 'floor.revoked') return t('review.marker.floor_revoked', { who });
     return `${marker.type} · ${who}`;
+  };
+  // One colour per point, the same on the track and in the list.
+  const pointColour = (point) => {
+    let hash = 0;
+    for (const c of point) hash = (hash * 31 + c.charCodeAt(0)) % 360;
+    return `hsl(${hash} 65% 55%)`;
   };
 
   const seek = (ms) => {
@@ -99,17 +110,52 @@ import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } fr
     }
   };
 
-  // The chapter being played is marked, for the eye and for screen readers.
-  let chapters = [];
-  let showMarkers = () => {}; // redraws the markers' labels (a language switch)
+  // Each speaking turn: a span on the track under the player, as long as the
+  // turn, and an entry in the list; both jump to where it starts.
+  const showSpeaking = ({ speaking, duration_ms: duration }) => {
+    const track = $('track');
+    for (const old of track.querySelectorAll('button')) old.remove();
+    for (const turn of speaking) {
+      const span = document.createElement('button');
+      span.type = 'button';
+      span.className = 'turn';
+      Object.assign(span.dataset, { point: turn.point, start: turn.start_ms, end: turn.end_ms });
+      span.style.left = `${(100 * turn.start_ms) / duration}%`;
+      span.style.width = `${(100 * (turn.end_ms - turn.start_ms)) / duration}%`;
+      span.style.setProperty('--turn', pointColour(turn.point));
+      span.title = t('review.speaking.range',
+        { who: turn.point_name, from: clock(turn.start_ms), to: clock(turn.end_ms) });
+      span.setAttribute('aria-label', span.title);
+      span.addEventListener('click', () => seek(turn.start_ms));
+      track.append(span);
+    }
+    track.hidden = speaking.length === 0;
+    $('speaking-title').hidden = speaking.length === 0;
+    jumpList($('speaking'), speaking.map((turn) => ({
+      text: turn.reason === null ? t('review.speaking.open', { who: turn.point_name })
+        : t('review.speaking.turn',
+          { who: turn.point_name, to: clock(turn.end_ms), length: length(turn.end_ms - turn.start_ms) }),
+      at: turn.start_ms,
+      data: { point: turn.point, start: turn.start_ms, end: turn.end_ms } })));
+    for (const button of $('speaking').querySelectorAll('button')) {
+      button.style.setProperty('--turn', pointColour(button.dataset.point));
+    }
+  };
+
+  // The chapter and the speaking turn being played are marked, for the eye
+  // and for screen readers; the playhead follows the player on the track.
+  let duration = 0;
+  let redraw = () => {}; // the labels in the current language
   const markCurrent = () => {
     const ms = video.currentTime * 1000;
-    for (const button of $('chapters').querySelectorAll('button')) {
-      const chapter = chapters.find((c) => String(c.start_ms) === button.dataset.start);
-      const current = chapter && ms >= chapter.start_ms && ms < chapter.end_ms;
-      if (current) button.setAttribute('aria-current', 'true');
-      else button.removeAttribute('aria-current');
+    for (const button of document.querySelectorAll('#chapters button, #speaking button, #track button')) {
+      if (ms >= Number(button.dataset.start) && ms < Number(button.dataset.end)) {
+        button.setAttribute('aria-current', 'true');
+      } else {
+        button.removeAttribute('aria-current');
+      }
     }
+    if (duration > 0) $('playhead').style.left = `${Math.min(100, (100 * ms) / duration)}%`;
   };
   video.addEventListener('timeupdate', markCurrent);
 
@@ -126,14 +172,20 @@ import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } fr
     const [timeline, record] = await Promise.all([api(`${base}/timeline.json`),
       api(`${base}/minutes.json`)]);
     const names = new Map((record.attendance?.points || []).map((p) => [p.point, p.name]));
-    chapters = timeline.chapters;
-    jumpList($('chapters'), chapters.map((c) => ({
-      text: c.title, at: c.start_ms, data: { item: c.item, start: c.start_ms } })));
-    $('chapters-title').hidden = chapters.length === 0;
-    showMarkers = () => jumpList($('markers'), timeline.markers.map((m) => ({
-      text: markerLabel(m, names), at: m.at_ms, data: { type: m.type, at: m.at_ms } })));
-    showMarkers();
-    $('markers-title').hidden = timeline.markers.length === 0;
+    duration = timeline.duration_ms;
+    jumpList($('chapters'), timeline.chapters.map((c) => ({
+      text: c.title, at: c.start_ms, data: { item: c.item, start: c.start_ms, end: c.end_ms } })));
+    $('chapters-title').hidden = timeline.chapters.length === 0;
+    // The floor's instants are the speaking turns' ends: listed there, not here.
+    const questions = timeline.markers.filter((m) => m.type.startsWith('question.'));
+    redraw = () => {
+      jumpList($('markers'), questions.map((m) => ({
+        text: markerLabel(m, names), at: m.at_ms, data: { type: m.type, at: m.at_ms } })));
+      showSpeaking(timeline);
+      markCurrent();
+    };
+    redraw();
+    $('markers-title').hidden = questions.length === 0;
     await play(`${base}/index.m3u8`);
     setState('ready', session.recording ? 'review.recording' : 'review.ready');
     const wanted = timeline.chapters.find((c) => c.item === params.get('item'));
@@ -187,7 +239,7 @@ import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } fr
   mountLanguagePicker($('lang'));
   onLanguageChange(() => {
     $('status').textContent = t(...status);
-    showMarkers();
+    redraw();
   });
   start().catch(fail);
 }
