@@ -4,8 +4,10 @@
 // (web/join.html) publishes its fake camera (solid blue) and microphone
 // (660 Hz) over the node's uplink_offer; another point sees the blue in its
 // program within a few seconds; after the revoke that point's program is the
-// hall again and the speaker's camera is stopped. Screenshots of the
-// speaker's banner (self-view, level) into build/test-artifacts.
+// hall again and the speaker's camera is stopped. Before that, a point
+// without a camera is heard only (its answer's video m-line inactive).
+// Screenshots of the speaker's banner (self-view, level) into
+// build/test-artifacts.
 // floor_uplink_page.test.mjs tests the page's side alone, with a fake node.
 
 import assert from 'node:assert/strict';
@@ -30,8 +32,16 @@ const T = { timeout: 10000 }; // two shared cores, an encoder and Chromium
 const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridgecast-uplink-media-'));
 let f = null;
 
+let chair = null;
+const lines = []; // the pages' console lines, for a failure's message
+
 before(async () => {
   f = await startStaffFixture('floor-uplink', [], null, fakeCaptureArgs(mediaDir));
+  chair = await openPage(f, lines, 'console');
+  await chair.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
+  await chair.waitForSelector('body[data-status="live"]', T);
+  await chair.click('[data-action="conference.start"]');
+  await chair.waitForSelector('#phase[data-phase="live"]', T);
 });
 after(async () => {
   await stopStaffFixture(f);
@@ -40,21 +50,88 @@ after(async () => {
 
 const link = (id) => f.links.points.find((p) => p.point === id).url;
 
-// The uplink messages a page received from the node.
-function recordUplink(page) {
+// The uplink messages a page received from the node (and, in `sent`, sent to it).
+function recordUplink(page, sent = []) {
   const received = [];
-  page.on('websocket', (ws) =>
-    ws.on('framereceived', (fr) => {
-      try {
-        const m = JSON.parse(String(fr.payload));
-        if (typeof m.type === 'string' && m.type.startsWith('uplink_')) received.push(m);
-      } catch {
-        // not JSON
-      }
-    }),
-  );
+  const keep = (list) => (fr) => {
+    try {
+      const m = JSON.parse(String(fr.payload));
+      if (typeof m.type === 'string' && m.type.startsWith('uplink_')) list.push(m);
+    } catch {
+      // not JSON
+    }
+  };
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', keep(received));
+    ws.on('framesent', keep(sent));
+  });
   return received;
 }
+
+// A point's page that keeps every stream it captures in window.__streams;
+// `noCamera`: its browser has no camera (video requests fail NotFoundError).
+async function openPoint(name, noCamera = false) {
+  const page = await openPage(f, lines, name);
+  await page.addInitScript((noCamera) => {
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    window.__streams = [];
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      if (noCamera && constraints.video) throw new DOMException('Requested device not found', 'NotFoundError');
+      const stream = await real(constraints);
+      window.__streams.push(stream);
+      return stream;
+    };
+  }, noCamera);
+  return page;
+}
+
+async function grant(speaker, id, uplink) {
+  await speaker.click('[data-action="hand.raise"]');
+  await chair.waitForSelector(`#hands li[data-point="${id}"]`, T);
+  await chair.click(`#hands li[data-point="${id}"] [data-action="floor.grant:${id}"]`);
+  await speaker.waitForSelector('body[data-floor="mine"] #floor-banner:not([hidden])', T);
+  for (const deadline = Date.now() + 10000; !uplink.some((m) => m.type === 'uplink_offer'); ) {
+    assert.ok(Date.now() < deadline, 'the node sent no uplink_offer within 10 s of the grant');
+    await speaker.waitForTimeout(100);
+  }
+  await speaker.waitForSelector('body[data-uplink="connected"]', { timeout: 20000 });
+  assert.equal(await speaker.textContent('#uplink-state'), 'Đang phát biểu');
+  // Mix-minus: the program's picture plays on muted, the uplink's sound plays.
+  const sound = await speaker.evaluate(() => ({
+    programMuted: document.getElementById('program').muted,
+    programPaused: document.getElementById('program').paused,
+    uplinkPlaying: !document.getElementById('uplink-audio').paused,
+  }));
+  assert.deepEqual(sound, { programMuted: true, programPaused: false, uplinkPlaying: true });
+  await speaker.waitForFunction(() => Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) >= 30, null, T);
+}
+
+// The chair revokes: the speaker's capture ends, the program's sound comes back.
+async function revoke(speaker, uplink) {
+  await chair.click('[data-action="floor.revoke"]');
+  await speaker.waitForSelector('body[data-floor="free"][data-uplink="idle"]', T);
+  await speaker.waitForFunction(
+    () => window.__streams.length > 0 && window.__streams.every((s) => s.getTracks().every((t) => t.readyState === 'ended')),
+    null,
+    T,
+  );
+  assert.equal(await speaker.evaluate(() => document.getElementById('program').muted), false, "the program's sound is back");
+  for (const deadline = Date.now() + 5000; !uplink.some((m) => m.type === 'uplink_close'); ) {
+    assert.ok(Date.now() < deadline, 'no uplink_close after the revoke');
+    await speaker.waitForTimeout(100);
+  }
+  return speaker.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => `${t.kind} ${t.readyState}`)));
+}
+
+const mediaLines = (sdp) =>
+  sdp
+    .split(/\r?\n(?=m=)/)
+    .slice(1)
+    .map((section) => ({
+      kind: section.slice(2, 7),
+      port: Number(section.split(' ')[1]),
+      direction: (/a=(sendonly|recvonly|sendrecv|inactive)/.exec(section) || [])[1],
+    }));
 
 // A horizontal line across the program, and its centre.
 const LINE = [0.06, 0.19, 0.31, 0.44, 0.56, 0.69, 0.81, 0.94].map((x) => [x, 0.5]);
@@ -74,29 +151,46 @@ async function waitForPicture(page, points, check, times, timeoutMs, what) {
   throw new Error(`${what}: not within ${timeoutMs} ms; last ${JSON.stringify(last)}`);
 }
 
-test('the floor publishes its camera and the other points see it', { timeout: 150000 }, async (t) => {
-  const lines = [];
+const fail = (e) => {
+  e.message += `\n--- pages ---\n${lines.join('\n')}\n--- node log (tail) ---\n${f.nodeLog.slice(-3000)}`;
+  throw e;
+};
+
+test('a point without a camera is heard only', { timeout: 90000 }, async (t) => {
   const started = Date.now();
   const step = (what) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+  const speaker = await openPoint('point-c', true);
+  const sent = [];
+  const uplink = recordUplink(speaker, sent);
   try {
-    const chair = await openPage(f, lines, 'console');
-    const speaker = await openPage(f, lines, 'point-a');
-    const viewer = await openPage(f, lines, 'point-b');
-    const uplink = recordUplink(speaker);
-    // Every stream the speaker's page captures, to check its tracks end.
-    await speaker.addInitScript(() => {
-      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      window.__streams = [];
-      navigator.mediaDevices.getUserMedia = async (constraints) => {
-        const stream = await real(constraints);
-        window.__streams.push(stream);
-        return stream;
-      };
-    });
-    await chair.goto(`${f.origin}/console#token=${mintToken(f, 'chair')}`, T);
-    await chair.waitForSelector('body[data-status="live"]', T);
-    await chair.click('[data-action="conference.start"]');
-    await chair.waitForSelector('#phase[data-phase="live"]', T);
+    await speaker.goto(link('da-nang'), T);
+    await speaker.waitForSelector('body[data-state="playing"]', { timeout: 20000 });
+    await grant(speaker, 'da-nang', uplink);
+    const answer = sent.find((m) => m.type === 'uplink_answer');
+    const lines = mediaLines(answer.sdp);
+    const video = lines.find((m) => m.kind === 'video');
+    const audio = lines.find((m) => m.kind === 'audio');
+    assert.ok(video && (video.direction === 'inactive' || video.port === 0), `m-lines ${JSON.stringify(lines)}`);
+    assert.equal(audio.direction, 'sendrecv');
+    assert.match(await speaker.textContent('#floor-banner'), /Không có camera/);
+    step('heard only');
+    await speaker.screenshot({ path: `${ARTIFACTS}/floor-uplink-no-camera-1366x768.png` });
+    assert.deepEqual(await revoke(speaker, uplink), ['audio ended']);
+    step('revoked');
+  } catch (e) {
+    fail(e);
+  } finally {
+    await speaker.context().close();
+  }
+});
+
+test('the floor publishes its camera and the other points see it', { timeout: 120000 }, async (t) => {
+  const started = Date.now();
+  const step = (what) => t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
+  const speaker = await openPoint('point-a');
+  const viewer = await openPage(f, lines, 'point-b');
+  const uplink = recordUplink(speaker);
+  try {
     await speaker.goto(link('ha-noi'), T);
     await viewer.goto(link('hai-phong'), T);
     await speaker.waitForSelector('body[data-state="playing"]', { timeout: 20000 });
@@ -107,52 +201,24 @@ test('the floor publishes its camera and the other points see it', { timeout: 15
     step('both points play the hall');
 
     // The hand, the chair's grant; the speaker's page publishes.
-    await speaker.click('[data-action="hand.raise"]');
-    await chair.waitForSelector('#hands li[data-point="ha-noi"]', T);
-    await chair.click('#hands li[data-point="ha-noi"] [data-action="floor.grant:ha-noi"]');
     const granted = Date.now();
-    await speaker.waitForSelector('body[data-floor="mine"] #floor-banner:not([hidden])', T);
-    for (const deadline = Date.now() + 10000; !uplink.some((m) => m.type === 'uplink_offer'); ) {
-      assert.ok(Date.now() < deadline, 'the node sent no uplink_offer within 10 s of the grant');
-      await speaker.waitForTimeout(100);
-    }
-    await speaker.waitForSelector('body[data-uplink="connected"]', { timeout: 20000 });
-    assert.equal(await speaker.textContent('#uplink-state'), 'Đang phát biểu');
+    await grant(speaker, 'ha-noi', uplink);
     step(`uplink connected ${Date.now() - granted} ms after the grant`);
 
     // The other point sees the speaker's blue in the centre of its program.
     const seen = await waitForPicture(viewer, CENTRE, (px) => isBlue(px[0]), 4, 10000, 'the speaker at the other point');
     step(`the other point sees the speaker ${seen - granted} ms after the grant`);
-
-    // The speaker: program muted (mix-minus plays instead), self-view, level.
-    const sound = await speaker.evaluate(() => ({
-      programMuted: document.getElementById('program').muted,
-      programPaused: document.getElementById('program').paused,
-      uplinkPlaying: !document.getElementById('uplink-audio').paused,
-    }));
-    assert.deepEqual(sound, { programMuted: true, programPaused: false, uplinkPlaying: true });
     await speaker.waitForFunction(() => document.querySelector('#floor-banner video.self-view')?.videoWidth > 0, null, T);
-    await speaker.waitForFunction(() => Number(document.getElementById('mic-meter').getAttribute('aria-valuenow')) >= 30, null, T);
     for (const file of await screenshots(speaker, 'floor-uplink-speaker')) t.diagnostic(`screenshot ${file}`);
     await viewer.screenshot({ path: `${ARTIFACTS}/floor-uplink-viewer-1366x768.png` });
 
     // Revoked: the hall again at the other point, the speaker's camera off.
-    await chair.click('[data-action="floor.revoke"]');
     const revoked = Date.now();
-    await speaker.waitForSelector('body[data-floor="free"][data-uplink="idle"]', T);
-    await speaker.waitForFunction(
-      () => window.__streams.length > 0 && window.__streams.every((s) => s.getTracks().every((t) => t.readyState === 'ended')),
-      null,
-      T,
-    );
-    const states = await speaker.evaluate(() => window.__streams.flatMap((s) => s.getTracks().map((t) => `${t.kind} ${t.readyState}`)));
-    assert.ok(states.includes('video ended'), `tracks: ${states}`);
-    assert.equal(await speaker.evaluate(() => document.getElementById('program').muted), false, "the program's sound is back");
+    const tracks = await revoke(speaker, uplink);
+    assert.deepEqual(tracks.sort(), ['audio ended', 'video ended']);
     const hall = await waitForPicture(viewer, LINE, (px) => px.filter(isBlue).length <= 2, 2, 10000, 'the hall after the revoke');
     step(`the other point sees the hall ${hall - revoked} ms after the revoke`);
-    assert.ok(uplink.some((m) => m.type === 'uplink_close'), 'no uplink_close');
   } catch (e) {
-    e.message += `\n--- pages ---\n${lines.join('\n')}\n--- node log (tail) ---\n${f.nodeLog.slice(-3000)}`;
-    throw e;
+    fail(e);
   }
 });
