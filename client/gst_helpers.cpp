@@ -1,6 +1,7 @@
 #include "client/gst_helpers.hpp"
 
 #include <gst/webrtc/webrtc.h>
+#include <spdlog/spdlog.h>
 
 #include <iterator>
 
@@ -95,6 +96,22 @@ media::GstElementPtr MakeFakesink(const char* name) {
     g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, nullptr);
   }
   return sink;
+}
+
+// Without a display, autovideosink is not even tried: probing its candidates
+// there crashed (dfbvideosink's DirectFB thread segfaults).
+media::GstElementPtr MakeOutputSink(const char* factory, const char* name,
+                                    const std::string& log_name) {
+  bool video = g_str_equal(factory, "autovideosink");
+  bool has_display = g_getenv("DISPLAY") || g_getenv("WAYLAND_DISPLAY");
+  media::GstElementPtr sink;
+  if (!video || has_display) sink = media::MakeElement(factory, name);
+  if (sink && gst_element_set_state(sink.get(), GST_STATE_READY) != GST_STATE_CHANGE_FAILURE) {
+    return sink;
+  }
+  if (sink) gst_element_set_state(sink.get(), GST_STATE_NULL);
+  spdlog::warn("{}: {} is unusable here, using fakesink", log_name, factory);
+  return MakeFakesink(name);
 }
 
 std::string DescribeBusMessage(GstMessage* message) {

@@ -37,6 +37,12 @@ GstElement* FindChildByFactory(GstElement* bin, const char* factory);
 // A fakesink that neither syncs nor prerolls.
 media::GstElementPtr MakeFakesink(const char* name);
 
+// A display sink (autovideosink, autoaudiosink), or a fakesink when there is
+// no display or sound device, so a point on a headless box still runs.
+// `log_name` prefixes the warning.
+media::GstElementPtr MakeOutputSink(const char* factory, const char* name,
+                                    const std::string& log_name);
+
 // The error or warning in a bus message as "path: text".
 std::string DescribeBusMessage(GstMessage* message);
 

@@ -236,6 +236,8 @@ void PointClient::OnUplinkOffer(const std::string& sdp) {
   spdlog::info("{}: the floor's uplink offered (cycle {})", config_.point, uplink_offers_);
   uplink_ = std::move(*created);
   uplink_cycle_connected_ = false;
+  // The room hears the mix-minus instead of the program, never itself late.
+  if (config_.uplink.play && receiver_) receiver_->MuteProgramSound(true);
   uplink_->ApplyOffer(sdp);
 }
 
@@ -269,6 +271,10 @@ void PointClient::OnUplinkLocalCandidate(int sdp_mline_index, std::string candid
 void PointClient::OnUplinkMediaState(GstWebRTCPeerConnectionState state) {
   spdlog::debug("{}: uplink media {}", config_.point, StateName(state));
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) MarkUplinkConnected();
+  // The node sees it fail too and closes the uplink (media_failed).
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    spdlog::warn("{}: the floor's uplink failed", config_.point);
+  }
 }
 
 // The uplink fails alone: the program keeps playing, and the node, which
@@ -292,6 +298,7 @@ void PointClient::CloseUplink(const std::string& reason) {
   uplink_closed_stats_.packets_sent += last.packets_sent;
   uplink_closed_stats_.bytes_sent += last.bytes_sent;
   uplink_closed_stats_.packets_dropped += last.packets_dropped;
+  if (config_.uplink.play && receiver_) receiver_->MuteProgramSound(false);
   // A previous one still dying goes now, finished.
   dying_uplink_ = std::move(uplink_);
   reap_timer_.Start(milliseconds(0), [this] { Reap(); });

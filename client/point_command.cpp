@@ -153,6 +153,7 @@ int RunPoint(const PointOptions& opts) {
     c.uplink.tone_hz = opts.uplink_tone_hz;
     c.uplink.loss = opts.uplink_loss;
     c.uplink.ice_addresses = opts.ice_addresses;
+    c.uplink.play = c.receiver.display;
     if (c.receiver.decode) c.uplink.record_file = opts.record_return_file;
     configs.push_back(std::move(c));
   }

@@ -169,6 +169,12 @@ void PointReceiver::RequestKeyframe() {
   }
 }
 
+void PointReceiver::MuteProgramSound(bool muted) {
+  std::lock_guard lock(volume_mutex_);
+  program_muted_ = muted;
+  if (volume_) g_object_set(volume_.get(), "mute", gboolean(muted), nullptr);
+}
+
 void PointReceiver::AddRemoteCandidate(int sdp_mline_index, const std::string& candidate) {
   g_signal_emit_by_name(webrtc_, "add-ice-candidate", static_cast<guint>(sdp_mline_index),
                         candidate.c_str());
@@ -282,8 +288,9 @@ void PointReceiver::LinkVideo(GstPad* pad) {
     media::GstElementPtr decoder = media::MakeElement("avdec_h264");
     if (options_.display) {
       media::GstElementPtr convert = media::MakeElement("videoconvert");
-      ok = AddChain(pipeline_.get(), {queue.get(), decoder.get(), convert.get(),
-                                      MakeOutputSink("autovideosink", "video-out").get()});
+      ok = AddChain(pipeline_.get(),
+                    {queue.get(), decoder.get(), convert.get(),
+                     MakeOutputSink("autovideosink", "video-out", options_.name).get()});
     } else {
       media::GstElementPtr sink = MakeFakesink("video-out");
       ok = AddChain(pipeline_.get(), {queue.get(), decoder.get(), sink.get()});
@@ -324,10 +331,17 @@ void PointReceiver::LinkAudio(GstPad* pad) {
     media::GstElementPtr depay = media::MakeElement("rtpopusdepay");
     media::GstElementPtr decoder = media::MakeElement("opusdec");
     if (options_.display) {
+      media::GstElementPtr volume = media::MakeElement("volume");
       media::GstElementPtr convert = media::MakeElement("audioconvert");
       media::GstElementPtr resample = media::MakeElement("audioresample");
-      ok = AddChain(pipeline_.get(), {depay.get(), decoder.get(), convert.get(), resample.get(),
-                                      MakeOutputSink("autoaudiosink", "audio-out").get()});
+      ok = AddChain(pipeline_.get(),
+                    {depay.get(), decoder.get(), volume.get(), convert.get(), resample.get(),
+                     MakeOutputSink("autoaudiosink", "audio-out", options_.name).get()});
+      if (ok) {
+        std::lock_guard lock(volume_mutex_);
+        g_object_set(volume.get(), "mute", gboolean(program_muted_), nullptr);
+        volume_.reset(GST_ELEMENT(gst_object_ref(volume.get())));
+      }
     } else {
       media::GstElementPtr sink = MakeFakesink("audio-out");
       ok = AddChain(pipeline_.get(), {depay.get(), decoder.get(), sink.get()});
@@ -357,23 +371,6 @@ bool PointReceiver::Record(GstElement* tee, const char* mux_pad) {
   media::GstPadPtr src(gst_element_get_static_pad(queue_ref, "src"));
   media::GstPadPtr sink(gst_element_request_pad_simple(record_mux_, mux_pad));
   return sink && gst_pad_link(src.get(), sink.get()) == GST_PAD_LINK_OK;
-}
-
-// A display sink, or a fakesink when there is no display or sound device, so
-// a point on a headless box still receives and counts. Without a display,
-// autovideosink is not even tried: probing its candidates there crashed
-// (dfbvideosink's DirectFB thread segfaults).
-media::GstElementPtr PointReceiver::MakeOutputSink(const char* factory, const char* name) {
-  bool video = g_str_equal(factory, "autovideosink");
-  bool has_display = g_getenv("DISPLAY") || g_getenv("WAYLAND_DISPLAY");
-  media::GstElementPtr sink;
-  if (!video || has_display) sink = media::MakeElement(factory, name);
-  if (sink && gst_element_set_state(sink.get(), GST_STATE_READY) != GST_STATE_CHANGE_FAILURE) {
-    return sink;
-  }
-  if (sink) gst_element_set_state(sink.get(), GST_STATE_NULL);
-  spdlog::warn("{}: {} is unusable here, using fakesink", options_.name, factory);
-  return MakeFakesink(name);
 }
 
 GstPadProbeReturn PointReceiver::OnParsedFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {

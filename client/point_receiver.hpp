@@ -73,6 +73,9 @@ class PointReceiver {
   // Asks the sender for a keyframe (RTCP PLI), as a decoder that lost its
   // reference would. No effect before the video stream has arrived.
   void RequestKeyframe();
+  // Display point: silences the program's sound while the floor's uplink
+  // plays the mix-minus, so the room does not hear itself come back late.
+  void MuteProgramSound(bool muted);
 
  private:
   PointReceiver(ReceiverOptions options, std::shared_ptr<MediaCounters> counters,
@@ -97,7 +100,6 @@ class PointReceiver {
 
   void LinkVideo(GstPad* pad);
   void LinkAudio(GstPad* pad);
-  media::GstElementPtr MakeOutputSink(const char* factory, const char* name);
   void PostError(std::string reason);
   void CountFrame(bool keyframe);
   void ReadCaptureStamp(GstBuffer* buffer);
@@ -117,6 +119,9 @@ class PointReceiver {
   std::atomic<bool> first_decoded_seen_{false};
   std::mutex video_pad_mutex_;
   media::GstPadPtr video_pad_;  // webrtcbin's video source pad, once it exists
+  std::mutex volume_mutex_;  // guards the two below
+  media::GstElementPtr volume_;  // display: the program sound's, once it exists
+  bool program_muted_ = false;
   std::atomic<int> video_payload_type_{-1};  // H.264's, from the offer
   std::atomic<int64_t> video_ssrc_{-1};
   uint64_t video_packets_in_ = 0;  // drop_video_every: on the receiving thread only

@@ -91,8 +91,9 @@ GstWebRTCRTPTransceiver* FindTransceiver(GstElement* webrtc, int mline) {
   return found;
 }
 
-// An RTP packet, not RTCP (rtcp-mux: payload types 192-223 are RTCP's) nor
-// DTLS or STUN: RTP version 2 in the first two bits.
+// An RTP packet: version 2 in the first two bits (not DTLS or STUN), and not
+// RTCP, whose packet types 192-223 (64-95 without the marker bit) share the
+// port with rtcp-mux.
 bool IsRtp(GstBuffer* buffer) {
   guint8 header[2];
   if (gst_buffer_extract(buffer, 0, header, 2) != 2) return false;
@@ -151,18 +152,39 @@ Status PointUplink::Build() {
   return Ok{};
 }
 
-// The mix-minus: depayloaded and decoded to a WAV file, or dropped. Built
-// ahead so the node's first packets find it ready.
+// The mix-minus: depayloaded, decoded, played and written to a WAV file, or
+// dropped. Built ahead so the node's first packets find it ready.
 Status PointUplink::BuildReturn() {
   media::GstElementPtr depay = media::MakeElement("rtpopusdepay");
   return_head_ = depay.get();
-  if (options_.record_file.empty()) {
+  if (!options_.play && options_.record_file.empty()) {
     if (!AddChain(pipeline_.get(), {depay.get(), MakeFakesink("return-out").get()})) {
       return Error{"gst", "cannot build the return's sink"};
     }
     return Ok{};
   }
   media::GstElementPtr decoder = media::MakeElement("opusdec");
+  media::GstElementPtr tee = media::MakeElement("tee");
+  GstElement* split = tee.get();
+  if (!AddChain(pipeline_.get(), {depay.get(), decoder.get(), tee.get()})) {
+    return Error{"gst", "cannot build the return's decoder (opusdec)"};
+  }
+  // Each branch behind a queue: the sound card's clock does not hold up the file.
+  if (options_.play) {
+    media::GstElementPtr queue = media::MakeElement("queue");
+    GstElement* head = queue.get();
+    media::GstElementPtr convert = media::MakeElement("audioconvert");
+    media::GstElementPtr resample = media::MakeElement("audioresample");
+    if (!AddChain(pipeline_.get(),
+                  {queue.get(), convert.get(), resample.get(),
+                   MakeOutputSink("autoaudiosink", "return-out", options_.name).get()}) ||
+        !gst_element_link(split, head)) {
+      return Error{"gst", "cannot build the return's player"};
+    }
+  }
+  if (options_.record_file.empty()) return Ok{};
+  media::GstElementPtr queue = media::MakeElement("queue");
+  GstElement* head = queue.get();
   media::GstElementPtr convert = media::MakeElement("audioconvert");
   media::GstElementPtr resample = media::MakeElement("audioresample");
   media::GstElementPtr filter = media::MakeElement("capsfilter");
@@ -173,9 +195,10 @@ Status PointUplink::BuildReturn() {
   g_object_set(filter.get(), "caps", caps.get(), nullptr);
   g_object_set(file.get(), "location", options_.record_file.c_str(), "sync", FALSE, "async", FALSE,
                nullptr);
-  if (!AddChain(pipeline_.get(), {depay.get(), decoder.get(), convert.get(), resample.get(),
-                                  filter.get(), wav.get(), file.get()})) {
-    return Error{"gst", "cannot build the return's recorder (opusdec, wavenc)"};
+  if (!AddChain(pipeline_.get(), {queue.get(), convert.get(), resample.get(), filter.get(),
+                                  wav.get(), file.get()}) ||
+      !gst_element_link(split, head)) {
+    return Error{"gst", "cannot build the return's recorder (wavenc)"};
   }
   record_pad_.reset(gst_element_get_static_pad(wav.get(), "sink"));
   gst_pad_add_probe(record_pad_.get(), GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, &GuardRecording, this,
@@ -224,9 +247,10 @@ void PointUplink::OnRemoteDescriptionSet(GstPromise* promise, gpointer data) {
 
 Status PointUplink::PrepareAnswer() {
   const int opus = offered_.opus_payload;
+  const guint audio_ssrc = g_random_int();
   const std::string audio_caps =
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
-      std::to_string(opus);
+      std::to_string(opus) + ",ssrc=(uint)" + std::to_string(audio_ssrc);
   media::GstElementPtr tone = media::MakeElement("audiotestsrc");
   media::GstElementPtr convert = media::MakeElement("audioconvert");
   media::GstElementPtr resample = media::MakeElement("audioresample");
@@ -238,7 +262,7 @@ Status PointUplink::PrepareAnswer() {
   // In-band FEC: the node's decoder rebuilds a lost 20 ms frame from the next.
   gst_util_set_object_arg(G_OBJECT(encoder.get()), "frame-size", "20");
   g_object_set(encoder.get(), "inband-fec", TRUE, "packet-loss-percentage", 10, nullptr);
-  g_object_set(pay.get(), "pt", static_cast<guint>(opus), nullptr);
+  g_object_set(pay.get(), "pt", static_cast<guint>(opus), "ssrc", audio_ssrc, nullptr);
   if (Status s =
           AttachSender(offered_.audio_mline, GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV,
                        /*nack=*/false, audio_caps.c_str(),
@@ -260,9 +284,10 @@ Status PointUplink::PrepareAnswer() {
     return Ok{};
   }
   const int h264 = offered_.h264_payload;
+  const guint video_ssrc = g_random_int();
   const std::string video_caps =
       "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
-      std::to_string(h264);
+      std::to_string(h264) + ",ssrc=(uint)" + std::to_string(video_ssrc);
   media::GstElementPtr camera = media::MakeElement("videotestsrc");
   media::GstElementPtr raw = media::MakeElement("capsfilter");
   media::GstElementPtr x264 = media::MakeElement("x264enc");
@@ -285,7 +310,8 @@ Status PointUplink::PrepareAnswer() {
   media::GstCapsPtr h264_caps(gst_caps_from_string("video/x-h264,profile=constrained-baseline"));
   g_object_set(profile.get(), "caps", h264_caps.get(), nullptr);
   // SPS and PPS before every keyframe: the node may start on any of them.
-  g_object_set(h264pay.get(), "pt", static_cast<guint>(h264), "config-interval", -1, nullptr);
+  g_object_set(h264pay.get(), "pt", static_cast<guint>(h264), "ssrc", video_ssrc, "config-interval",
+               -1, nullptr);
   gst_util_set_object_arg(G_OBJECT(h264pay.get()), "aggregate-mode", "zero-latency");
   // Retransmission for the camera: the node asks again for what a lossy
   // line lost (NACK), and the answer keeps the offer's RTX.
@@ -295,7 +321,10 @@ Status PointUplink::PrepareAnswer() {
 }
 
 // Links `chain` to the transceiver of `mline`, with `direction` and `caps`
-// as its codec. webrtcbin makes a transceiver for an m-line of the remote
+// as its codec. The answer is made before the sources' first caps reach
+// webrtcbin, so the caps name the payloader's SSRC: without it the answer
+// would give the camera's RTX SSRC alone, and the node could not tell the
+// streams apart by the SDP. webrtcbin makes a transceiver for an m-line of the remote
 // offer when it sets the offer, except for a bundle-only m-line (port 0),
 // whose transceiver comes with the answer: a pad named sink_<mline> is given
 // that m-line's transceiver, or makes it. The direction must allow sending
@@ -494,10 +523,19 @@ gboolean PointUplink::OnBusMessage(GstBus*, GstMessage* message, gpointer data) 
     // The sources join a playing pipeline: its latency, which the RTP
     // session needs to time what it sends, is reckoned again.
     gst_bin_recalculate_latency(GST_BIN(self->pipeline_.get()));
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING) {
-    spdlog::warn("{}: uplink: {}", self->options_.name, DescribeBusMessage(message));
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    self->PostError(DescribeBusMessage(message));
+    return G_SOURCE_CONTINUE;
+  }
+  if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ERROR &&
+      GST_MESSAGE_TYPE(message) != GST_MESSAGE_WARNING) {
+    return G_SOURCE_CONTINUE;
+  }
+  const std::string text = DescribeBusMessage(message);
+  // A failing sound device does not stop the uplink.
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_WARNING ||
+      text.find("/return-out") != std::string::npos) {
+    spdlog::warn("{}: uplink: {}", self->options_.name, text);
+  } else {
+    self->PostError(text);
   }
   return G_SOURCE_CONTINUE;
 }

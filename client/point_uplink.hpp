@@ -28,7 +28,9 @@ struct UplinkOptions {
   // the socket, after encryption: a lossy provincial line, in user space as
   // the test machine's kernel has no netem. DTLS and RTCP pass.
   double loss = 0;
-  // The node's mix-minus, decoded, as a WAV file; empty: not kept.
+  // The node's mix-minus: played (a point that shows the program), and
+  // decoded to a WAV file unless empty.
+  bool play = false;
   std::string record_file;
   // If non-empty, ICE gathers only on these local addresses.
   std::vector<std::string> ice_addresses;

@@ -60,6 +60,20 @@ Status HallReturn::Build() {
   pipeline_.reset(pipeline);
   media::GstElementPtr out(gst_bin_get_by_name(GST_BIN(pipeline), "out"));
   g_object_set(out.get(), "uri", uri_.c_str(), nullptr);
+  // A desk that connects decodes from the next keyframe: ask for one now.
+  struct Context {
+    std::weak_ptr<char> watch;
+    media::Program* program;
+  };
+  g_signal_connect_data(
+      out.get(), "caller-added",
+      G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer data) {
+        const auto* context = static_cast<Context*>(data);
+        media::Program* program = context->program;
+        media::PostIfAlive(context->watch, [program] { program->RequestKeyframe(); });
+      }),
+      new Context{lifetime_.Watch(), &program_},
+      [](gpointer data, GClosure*) { delete static_cast<Context*>(data); }, GConnectFlags(0));
   return Ok{};
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/result.hpp"
 #include "media/gst_ptr.hpp"
+#include "media/main_loop.hpp"
 #include "media/program.hpp"
 
 namespace bridgecast::floor {
@@ -40,6 +41,7 @@ class HallReturn {
   media::GstElementPtr pipeline_;
   guint bus_watch_ = 0;
   guint restart_timer_ = 0;
+  media::Lifetime lifetime_;
 };
 
 }  // namespace bridgecast::floor

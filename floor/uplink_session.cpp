@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <string_view>
+#include <thread>
 
 #include "ingest/decode_branches.hpp"
 #include "media/bus_error.hpp"
@@ -208,7 +209,14 @@ UplinkSession::~UplinkSession() {
   // No sample reaches the appsrc once the tap is cleared (same lock).
   program_.SetAudioTap(media::Program::AudioTap::kHall, nullptr);
   if (bus_watch_) g_source_remove(bus_watch_);
-  if (pipeline_) gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+  if (!pipeline_) return;
+  ingest::DisconnectFeed(pipeline_.get());
+  // webrtcbin takes up to a second to stop (ICE, DTLS): not on the main
+  // loop, where the next speaker's uplink and every signal wait.
+  std::thread([pipeline = pipeline_.release()] {
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+  }).detach();
 }
 
 void UplinkSession::TryCreateOffer() {

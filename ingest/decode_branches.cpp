@@ -101,4 +101,12 @@ void ConnectFeed(GstElement* pipeline, SourceFeed& feed) {
   gst_app_sink_set_callbacks(GST_APP_SINK(audio.get()), &audio_callbacks, &feed, nullptr);
 }
 
+void DisconnectFeed(GstElement* pipeline) {
+  GstAppSinkCallbacks none{};
+  for (const char* name : {"video", "audio"}) {
+    media::GstElementPtr sink(gst_bin_get_by_name(GST_BIN(pipeline), name));
+    if (sink) gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &none, nullptr, nullptr);
+  }
+}
+
 }  // namespace bridgecast::ingest

@@ -22,6 +22,8 @@ std::string AudioBranch(bool sync);
 // card's, so samples from ALSA are resampled to it instead of drifting
 // against the other sources.
 void ConnectFeed(GstElement* pipeline, SourceFeed& feed);
+// Hands nothing more to the feed (a pipeline that is being stopped).
+void DisconnectFeed(GstElement* pipeline);
 
 // What a source receives, for staff: "1920x1080 25 fps H.264, AAC"; empty
 // while nothing is known. Written on streaming threads, read on the main loop.

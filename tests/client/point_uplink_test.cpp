@@ -63,6 +63,9 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   options.ice_addresses = {"127.0.0.1"};
   SECTION("on a clean line") {}
   SECTION("on a line that loses 5% of the packets") { options.loss = 0.05; }
+  SECTION("playing the mix-minus as well (a fakesink without a sound device)") {
+    options.play = true;
+  }
   auto created = PointUplink::Create(options, signalling);
   INFO((created.ok() ? "" : created.error().message));
   REQUIRE(created.ok());
@@ -83,6 +86,12 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   REQUIRE(signalling.errors.empty());
   CHECK(offerer.answer_sdp.find("a=sendonly") != std::string::npos);
   CHECK(offerer.answer_sdp.find("a=sendrecv") != std::string::npos);
+  // The answer names the SSRCs the streams come with: the node can tell
+  // them apart by the SDP.
+  CHECK(offerer.answer_sdp.find("a=ssrc-group:FID " + std::to_string(offerer.video_ssrc) + " ") !=
+        std::string::npos);
+  CHECK(offerer.answer_sdp.find("a=ssrc:" + std::to_string(offerer.audio_ssrc) + " ") !=
+        std::string::npos);
   RunLoopFor(3s);  // seconds of the mix-minus to measure
 
   const UplinkStats stats = uplink->Stats();
@@ -114,6 +123,58 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   CHECK(tone->HasTone());
   CHECK(tone->hz == Approx(440).margin(2));
   CHECK(tone->seconds > 3);
+}
+
+TEST_CASE("an uplink closed while it is still connecting goes quietly") {
+  test::TempDir dir;
+  for (auto wait : {0ms, 30ms, 150ms}) {
+    INFO("closed " << wait.count() << " ms after the offer");
+    test::UplinkOfferer offerer(dir.File("received.ts"));
+    Signalling signalling(offerer);
+    UplinkOptions options;
+    options.name = "uplink-early-close-test";
+    options.record_file = dir.File("return.wav");
+    options.ice_addresses = {"127.0.0.1"};
+    auto created = PointUplink::Create(options, signalling);
+    REQUIRE(created.ok());
+    std::unique_ptr<PointUplink> uplink = std::move(*created);
+    offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                  [&](int mline, const std::string& candidate) {
+                    if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                  });
+    RunLoopFor(wait);
+    uplink.reset();
+    RunLoopFor(100ms);  // what the uplink posted before it went is dropped
+    CHECK(signalling.errors.empty());
+  }
+}
+
+TEST_CASE("a point without a camera answers the video inactive and is still heard") {
+  test::TempDir dir;
+  test::UplinkOfferer offerer(dir.File("received.ts"));
+  Signalling signalling(offerer);
+  UplinkOptions options;
+  options.name = "uplink-no-camera-test";
+  options.video = false;
+  options.ice_addresses = {"127.0.0.1"};
+  auto created = PointUplink::Create(options, signalling);
+  REQUIRE(created.ok());
+  std::unique_ptr<PointUplink> uplink = std::move(*created);
+  offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                [&](int mline, const std::string& candidate) {
+                  if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                });
+  const bool heard = RunLoopUntil(
+      [&] {
+        return !signalling.errors.empty() || (signalling.connected && offerer.audio_packets > 50);
+      },
+      20s);
+  INFO(Describe(offerer, signalling));
+  REQUIRE(heard);
+  CHECK(signalling.errors.empty());
+  const std::string video_answer = offerer.answer_sdp.substr(0, offerer.answer_sdp.find("m=audio"));
+  CHECK(video_answer.find("a=inactive") != std::string::npos);
+  CHECK(offerer.video_packets == 0);
 }
 
 TEST_CASE("a keyframe request from the node (PLI) reaches the point's encoder") {

@@ -127,7 +127,9 @@ class UplinkOfferer {
   std::string answer_sdp;
   std::atomic<int> video_packets{0};
   std::atomic<int> audio_packets{0};
-  std::atomic<int> keyframes{0};  // H.264 access units without DELTA_UNIT
+  std::atomic<int> keyframes{0};     // H.264 access units without DELTA_UNIT
+  std::atomic<guint> video_ssrc{0};  // as received
+  std::atomic<guint> audio_ssrc{0};
 
  private:
   static void OnIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
@@ -158,6 +160,10 @@ class UplinkOfferer {
     const char* encoding =
         gst_structure_get_string(gst_caps_get_structure(caps.get(), 0), "encoding-name");
     const bool video = encoding && g_ascii_strcasecmp(encoding, "H264") == 0;
+    guint ssrc = 0;
+    if (gst_structure_get_uint(gst_caps_get_structure(caps.get(), 0), "ssrc", &ssrc)) {
+      (video ? self->video_ssrc : self->audio_ssrc) = ssrc;
+    }
     const std::string description =
         video ? "rtph264depay ! h264parse name=parse ! video/x-h264,alignment=au ! mpegtsmux ! "
                 "filesink location=\"" +
