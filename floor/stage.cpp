@@ -13,6 +13,8 @@ constexpr guint kTickMs = 100;
 // As the ingest's: the mixers never wait for a silent input.
 constexpr guint kKeepAliveMs = 20;
 constexpr auto kFirstPicture = std::chrono::milliseconds(1500);
+// Pictures count as flowing when the newest is this recent.
+constexpr auto kFresh = std::chrono::milliseconds(500);
 
 // How long a released uplink plays on, inaudible after its fade (50 ms).
 constexpr guint kRetireMs = 150;
@@ -122,7 +124,8 @@ void Stage::Tick() {
     const auto now = std::chrono::steady_clock::now();
     const auto last = feed_->last_frame();
     const bool seen = last > uplink_->opened();
-    picture = seen && now - last < config_.stall;
+    // On air with pictures flowing; off only once they stop for `stall`.
+    picture = seen && now - last < (state_ == State::kLive ? config_.stall : kFresh);
     // A camera's first picture takes a moment after the link is up: the
     // speaker goes on air with it, or without one after kFirstPicture.
     const bool waiting =

@@ -26,14 +26,17 @@ using media::LinkState;
 
 // What the node takes from a speaker: H.264 as browsers and the native point
 // send it, VP8 for browsers without an H.264 encoder. NACK and PLI are
-// offered with both (do-nack), RTX with them.
+// offered with both (do-nack), RTX with them. The speaker's sound comes
+// first: Opus with in-band FEC (a lost packet is rebuilt from the next) and
+// DTX (silence costs next to nothing); browsers adapt their video, not the
+// sound, to what the line carries.
 constexpr const char* kVideoCaps =
     "application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
     "packetization-mode=(string)1,profile-level-id=(string)42e01f;"
     "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000";
 constexpr const char* kAudioCaps =
     "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,"
-    "encoding-params=(string)2,useinbandfec=(string)1";
+    "encoding-params=(string)2,useinbandfec=(string)1,usedtx=(string)1";
 
 LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
   switch (s) {

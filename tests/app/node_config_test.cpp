@@ -116,6 +116,28 @@ TEST_CASE("link health thresholds come from the config, warn never above alarm")
   CHECK(config.health.loss_warn == 0.01);  // nothing changed
 }
 
+TEST_CASE("the floor's layout, return and stall come from the config") {
+  NodeConfig config;
+  CHECK(config.floor.layout == floor::FloorLayout::kSpeakerPip);
+  CHECK(config.floor.return_srt.empty());
+  REQUIRE(ApplyConfigFile(R"({"floor": {"layout": "side_by_side",
+                                        "return_srt": "srt://:9710?mode=listener",
+                                        "stall_ms": 1000}})",
+                          config));
+  CHECK(config.floor.layout == floor::FloorLayout::kSideBySide);
+  CHECK(config.floor.return_srt == "srt://:9710?mode=listener");
+  CHECK(config.floor.stall == std::chrono::milliseconds(1000));
+  for (const char* bad :
+       {R"({"floor": {"layout": "mosaic"}})", R"({"floor": {"return_srt": "udp://:1"}})",
+        R"({"floor": {"stall_ms": 50}})", R"({"floor": {"speaker": 1}})", R"({"floor": []})"}) {
+    INFO(bad);
+    Status s = ApplyConfigFile(bad, config);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == "bad_config");
+  }
+  CHECK(config.floor.layout == floor::FloorLayout::kSideBySide);  // nothing changed
+}
+
 TEST_CASE("a bad config file changes nothing and says what is wrong") {
   NodeConfig config;
   config.state_dir = "keep";

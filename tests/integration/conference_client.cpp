@@ -48,6 +48,8 @@ int ConferenceClient::Send(const json& command) {
   return id;
 }
 
+void ConferenceClient::SendRaw(const std::string& text) { ws_.Send(text); }
+
 const json* ConferenceClient::Reply(int id) const {
   for (const json& m : messages_) {
     if ((Type(m) == "ack" || Type(m) == "error") && m.contains("id") && m["id"] == id) {

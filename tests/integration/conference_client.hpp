@@ -30,6 +30,8 @@ class ConferenceClient final : public client::WsClient::Listener {
   void Join(std::string token, std::optional<std::uint64_t> last_seq = std::nullopt);
   // Sends a command; returns the id its reply will carry.
   int Send(const nlohmann::json& command);
+  // Sends any text as it is (a session message, or something malformed).
+  void SendRaw(const std::string& text);
   // The ack or error for command `id`, if it has arrived.
   const nlohmann::json* Reply(int id) const;
   // Sends and waits (bounded) for the reply; null json on timeout.

@@ -1,6 +1,7 @@
 // The floor end to end: the real node, real native points over WebRTC on
 // loopback — one holding the floor and sending a coloured test camera and a
-// tone (`bridgecast point --uplink-colour --uplink-tone`), one receiving and
+// tone (`bridgecast point --uplink-colour --uplink-tone`) over an uplink that
+// loses 10% of its packets (`--uplink-loss`), one receiving and
 // recording the program — the chair granting and revoking over WSS, and the
 // hall's return read over SRT. ffmpeg judges the recordings: colour, tones
 // measured by FFT, the pictures' continuity.
@@ -101,8 +102,8 @@ std::unique_ptr<ChildProcess> ReadReturn(int port, const std::string& file,
 
 }  // namespace
 
-TEST_CASE("the point with the floor is seen and heard by all, hears the hall without itself, and "
-          "the hall's return carries it alone, five grants without a gap") {
+TEST_CASE("the point with the floor is seen and heard by all through 10% uplink loss, hears the "
+          "hall without itself, and the hall's return carries it alone, five grants without a gap") {
   auto root = std::make_shared<TempDir>();
   const int return_port = FreeUdpPort();
   TestNode node = FloorNode(root, return_port);
@@ -116,7 +117,7 @@ TEST_CASE("the point with the floor is seen and heard by all, hears the hall wit
   auto speaking = StartPoints(node,
                               {"--point", speaker, "--duration", "45", "--uplink-colour",
                                "0000ff", "--uplink-tone", "660", "--record-return",
-                               dir + "/mix-minus.wav"},
+                               dir + "/mix-minus.wav", "--uplink-loss", "0.1"},
                               dir + "/speaker.json", dir + "/speaker.log");
   auto receiving = StartPoints(node, {"--point", listener, "--duration", "45", "--record",
                                       dir + "/program.ts"},
@@ -205,6 +206,109 @@ TEST_CASE("the point with the floor is seen and heard by all, hears the hall wit
   auto return_off = DominantToneHz(hall_return, {returned_turns[0].end_s + 1, 2});
   REQUIRE(return_off);
   CHECK(return_off->rms_dbfs < -60);
+}
+
+}  // namespace bridgecast::test
+
+namespace bridgecast::test {
+namespace {
+
+// An answer whose codecs the node never offered: PCMU sound, VP9 pictures.
+constexpr const char* kForeignAnswer =
+    "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE audio0 video1\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:audio0\r\n"
+    "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+    "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:"
+    "66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:active\r\na=sendrecv\r\na=rtpmap:0 PCMU/8000\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:video1\r\n"
+    "a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+    "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:"
+    "66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:active\r\na=sendonly\r\na=rtpmap:98 VP9/90000\r\n";
+
+const json* Last(const ConferenceClient& client, const std::string& type) {
+  const json* found = nullptr;
+  for (const json& m : client.messages()) {
+    if (m["type"] == type) found = &m;
+  }
+  return found;
+}
+
+size_t Count(const ConferenceClient& client, const std::string& type) {
+  size_t n = 0;
+  for (const json& m : client.messages()) n += m["type"] == type;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("only the point holding the floor gets an uplink, and an uplink in a foreign codec is "
+          "refused with a clear error") {
+  auto root = std::make_shared<TempDir>();
+  TestNode node(root, {"--video-size", "320x180", "--video-kbps", "300", "--fps", "15"});
+  INFO(node.log());
+  REQUIRE(node.listening());
+  const json links = node.links();
+  ClientLoop loop;
+  REQUIRE(loop.context);
+  ConferenceClient chair(*loop.context, Options(node));
+  ConferenceClient speaker(*loop.context, Options(node));
+  ConferenceClient other(*loop.context, Options(node));
+  chair.Join(IssueToken(node, "chair"));
+  speaker.Join(links["points"][0]["token"]);
+  other.Join(links["points"][1]["token"]);
+  REQUIRE(RunLoopUntil(
+      [&] { return chair.Snapshot() && speaker.Snapshot() && other.Snapshot(); }, seconds(10)));
+  REQUIRE(IsAck(chair.Call({{"type", "conference.start"}})));
+
+  // Without the floor there is nothing to send media to.
+  // The code of the error a message gets; empty if none comes.
+  auto refused = [&](ConferenceClient& client, const json& message) -> std::string {
+    const size_t errors = Count(client, "error");
+    client.SendRaw(message.dump());
+    if (!RunLoopUntil([&] { return Count(client, "error") > errors; }, seconds(5))) return "";
+    return (*Last(client, "error"))["code"];
+  };
+  CHECK(refused(other, {{"type", "uplink_answer"}, {"sdp", kForeignAnswer}}) == "no_uplink");
+  CHECK(refused(other, {{"type", "uplink_ice"},
+                        {"candidate", "candidate:1 1 UDP 1 127.0.0.1 9 typ host"},
+                        {"sdpMLineIndex", 0}}) == "no_uplink");
+
+  // The grant brings the holder, and only it, an offer: pictures in (H.264
+  // or VP8, with NACK), sound both ways (Opus with in-band FEC).
+  const std::string point = links["points"][0]["point"];
+  REQUIRE(IsAck(chair.Call({{"type", "floor.grant"}, {"point", point}})));
+  REQUIRE(RunLoopUntil([&] { return Last(speaker, "uplink_offer") != nullptr; }, seconds(10)));
+  const std::string offer = (*Last(speaker, "uplink_offer"))["sdp"];
+  CHECK(offer.find("m=video") != std::string::npos);
+  CHECK(offer.find("a=recvonly") != std::string::npos);
+  CHECK(offer.find("a=sendrecv") != std::string::npos);
+  CHECK(offer.find("H264/90000") != std::string::npos);
+  CHECK(offer.find("VP8/90000") != std::string::npos);
+  CHECK(offer.find("OPUS/48000") != std::string::npos);
+  CHECK(offer.find("useinbandfec=1") != std::string::npos);
+  CHECK(offer.find("nack") != std::string::npos);
+  RunLoopFor(milliseconds(500));
+  CHECK(Last(other, "uplink_offer") == nullptr);
+
+  // Not SDP: refused, the offer still stands.
+  CHECK(refused(speaker, {{"type", "uplink_answer"}, {"sdp", "hello"}}) == "bad_sdp");
+  // Codecs the node did not offer: refused, and the uplink is closed.
+  CHECK(refused(speaker, {{"type", "uplink_answer"}, {"sdp", kForeignAnswer}}) ==
+        "unsupported_codec");
+  CHECK((*Last(speaker, "error"))["message"].get<std::string>().find("PCMU") != std::string::npos);
+  REQUIRE(RunLoopUntil([&] { return Last(speaker, "uplink_close") != nullptr; }, seconds(5)));
+  CHECK((*Last(speaker, "uplink_close"))["reason"] == "unsupported_codec");
+  CHECK(refused(speaker, {{"type", "uplink_answer"}, {"sdp", kForeignAnswer}}) == "no_uplink");
+  // Not offered again for this grant; a new grant offers anew.
+  RunLoopFor(milliseconds(500));
+  CHECK(Count(speaker, "uplink_offer") == 1);
+  REQUIRE(IsAck(chair.Call({{"type", "floor.revoke"}})));
+  REQUIRE(IsAck(chair.Call({{"type", "floor.grant"}, {"point", point}})));
+  CHECK(RunLoopUntil([&] { return Count(speaker, "uplink_offer") == 2; }, seconds(10)));
+  // The floor given to another point closes the first one's uplink.
+  REQUIRE(IsAck(chair.Call({{"type", "floor.revoke"}})));
+  CHECK(RunLoopUntil([&] { return Count(speaker, "uplink_close") == 2; }, seconds(5)));
+  CHECK((*Last(speaker, "uplink_close"))["reason"] == "revoked");
 }
 
 }  // namespace bridgecast::test
