@@ -19,8 +19,9 @@ export const ARTIFACTS =
   path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../build/test-artifacts');
 
 // `config`: an object written as the node's config file (`serve --config`),
-// e.g. {ingest: {sources: [...]}}; none by default.
-export async function startStaffFixture(prefix, serveArgs = [], config = null) {
+// e.g. {ingest: {sources: [...]}}; none by default. `browserArgs`: more
+// Chromium switches (e.g. fakeCaptureArgs()).
+export async function startStaffFixture(prefix, serveArgs = [], config = null, browserArgs = []) {
   assert.ok(fs.existsSync(BIN), `node binary not found: ${BIN} (set BRIDGECAST_BIN)`);
   assert.ok(fs.existsSync(CHROMIUM), `chromium not found: ${CHROMIUM} (set CHROMIUM_BIN)`);
   checkTools();
@@ -66,11 +67,54 @@ export async function startStaffFixture(prefix, serveArgs = [], config = null) {
       '--autoplay-policy=no-user-gesture-required',
       '--allow-loopback-in-peer-connection',
       '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ...browserArgs,
     ],
   });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   return f;
 }
+
+// Chromium switches that give every page a fake camera showing one solid
+// colour (`color`, an ffmpeg colour such as "blue", 640x360) and a fake
+// microphone playing a `hz` sine, with permission granted without a prompt.
+// The Y4M and WAV files are made with ffmpeg in `dir`.
+export function fakeCaptureArgs(dir, { color = 'blue', hz = 660 } = {}) {
+  const video = path.join(dir, `camera-${color}.y4m`);
+  const audio = path.join(dir, `microphone-${hz}.wav`);
+  const ffmpeg = (args) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: 'pipe', timeout: 30000 });
+  ffmpeg(['-f', 'lavfi', '-i', `color=c=${color}:s=640x360:r=25`, '-t', '2', '-pix_fmt', 'yuv420p', video]);
+  ffmpeg(['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=48000`, '-t', '5', '-ac', '1', audio]);
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${video}`,
+    `--use-file-for-fake-audio-capture=${audio}`,
+  ];
+}
+
+// The colour of `video`'s pixel at (x, y), fractions of its width and height,
+// as [r, g, b]; null before it has a picture.
+export function videoPixel(page, selector, points) {
+  return page.evaluate(
+    ({ selector, points }) => {
+      const v = document.querySelector(selector);
+      if (!v || !v.videoWidth) return null;
+      const canvas = document.createElement('canvas');
+      canvas.width = v.videoWidth;
+      canvas.height = v.videoHeight;
+      const g = canvas.getContext('2d', { willReadFrequently: true });
+      g.drawImage(v, 0, 0);
+      return points.map(([x, y]) => {
+        const px = g.getImageData(Math.floor(x * (v.videoWidth - 1)), Math.floor(y * (v.videoHeight - 1)), 1, 1).data;
+        return [px[0], px[1], px[2]];
+      });
+    },
+    { selector, points },
+  );
+}
+
+// Pure blue as a decoded video shows it (H.264 and VP8 move it a little).
+export const isBlue = ([r, g, b]) => b > 150 && r < 90 && g < 90;
 
 export async function stopStaffFixture(f) {
   if (!f) return;

@@ -9,7 +9,9 @@
 // 'program' (detail: the node's program message, the sources and what is on
 // air, for the chair and the operator; unvalidated: program_sources.js checks it),
 // 'media' (detail: an offer, ice or state message, for a point's media;
-// unvalidated: point_media.js checks it).
+// unvalidated: point_media.js checks it), 'uplink' (detail: an uplink_offer,
+// uplink_ice, uplink_state or uplink_close message, for the point holding
+// the floor; unvalidated: point_uplink.js checks it).
 
 import { applyEvent, readSnapshot } from './conference_model.js';
 import { readClaims } from './token.js';
@@ -187,6 +189,12 @@ export class ConferenceSocket extends EventTarget {
       case 'ice':
       case 'state':
         this.dispatchEvent(new CustomEvent('media', { detail: m }));
+        break;
+      case 'uplink_offer':
+      case 'uplink_ice':
+      case 'uplink_state':
+      case 'uplink_close':
+        this.dispatchEvent(new CustomEvent('uplink', { detail: m }));
         break;
       default:
         break; // types newer than this page

@@ -1,10 +1,12 @@
 // The bridge-point page (/join#t=<point token>): the program with sound, the
 // conference's phase and agenda, the point's check-in, hand, questions and
-// floor. This file wires the page; the parts live in point_*.js.
+// floor, and its camera and microphone while it holds the floor. This file
+// wires the page; the parts live in point_*.js and mic_meter.js.
 //
 // document.body.dataset.state: connecting, negotiating, playing,
 // reconnecting or error (then dataset.error holds the error code);
-// dataset.signal is "interrupted" while no packet arrives.
+// dataset.signal is "interrupted" while no packet arrives; dataset.uplink is
+// the floor's uplink state (point_uplink.js).
 
 import { Actions } from './actions.js';
 import { ConferenceSocket } from './conference_socket.js';
@@ -12,10 +14,12 @@ import { drawPerFrame } from './dom.js';
 import { errorText, mountLanguagePicker, onLanguageChange, t, translatePage } from './i18n.js';
 import { renderAgenda, renderPhase } from './point_agenda.js';
 import { CheckinForm } from './point_checkin.js';
-import { renderFloor, renderHand } from './point_floor.js';
+import { FloorBanner, renderHand } from './point_floor.js';
 import { LinkWatch } from './point_link.js';
 import { PointMedia } from './point_media.js';
+import { MixMinus } from './point_mix_minus.js';
 import { QuestionForm } from './point_questions.js';
+import { PointUplink } from './point_uplink.js';
 
 const $ = (id) => document.getElementById(id);
 // The join link's contract: the token in the fragment as t=, kept there so
@@ -26,6 +30,9 @@ const media = new PointMedia(socket, $('program'));
 const link = new LinkWatch(() => media.pc);
 const actions = new Actions(socket, $('notice'), () => redraw());
 const me = () => (typeof socket.welcome?.point?.id === 'string' ? socket.welcome.point.id : '');
+const uplink = new PointUplink(socket, me);
+const mixMinus = new MixMinus(media, $('uplink-audio'));
+const floor = new FloorBanner($('floor-banner'), uplink);
 const checkin = new CheckinForm(
   socket,
   {
@@ -72,7 +79,8 @@ function draw() {
     interrupted && state === 'playing' ? t('point.signal.interrupted') : t(`point.state.${state}`);
   $('signal').hidden = !interrupted;
   $('signal').textContent = t('point.signal.interrupted_detail');
-  $('unmute').hidden = state === 'error' || !media.needsUnmute;
+  $('unmute').hidden = state === 'error' || !(media.needsUnmute || mixMinus.needsUnmute);
+  body.dataset.uplink = uplink.state;
   renderError(state);
   const w = socket.welcome;
   if (w && typeof w.conference.title === 'string' && typeof w.point?.name === 'string') {
@@ -84,7 +92,7 @@ function draw() {
   if (!s) return;
   renderPhase(s, $('phase'), $('phase-detail'));
   renderAgenda(s, socket.now(), $('agenda'));
-  renderFloor(s, me(), $('floor-banner'));
+  floor.render(s, me());
   renderHand({ s, me: me(), actions }, $('hand'));
   checkin.render();
   questions.render();
@@ -101,7 +109,10 @@ function renderError(state) {
   $('retry').hidden = LINK_ERRORS.has(code);
 }
 
-$('unmute').addEventListener('click', () => media.unmute());
+$('unmute').addEventListener('click', () => {
+  media.unmute();
+  mixMinus.unmute();
+});
 $('retry').addEventListener('click', () => socket.start());
 // Full screen on double click, the room PC's way of watching (and a button for the keyboard).
 function toggleFullscreen() {
@@ -119,6 +130,12 @@ onLanguageChange(() => {
 });
 for (const type of ['status', 'welcome', 'state']) socket.addEventListener(type, redraw);
 media.addEventListener('change', redraw);
+// While the uplink is connected the room hears the conference without itself.
+uplink.addEventListener('change', () => {
+  mixMinus.follow(uplink.state === 'connected' ? uplink.remote : null);
+  redraw();
+});
+mixMinus.addEventListener('change', redraw);
 link.addEventListener('change', redraw);
 // The running item's clock moves every second.
 setInterval(() => {

@@ -2,8 +2,9 @@
 // socket, plays what arrives in the <video> (with sound where the browser
 // allows it, else behind one unmute button) and starts over when the media
 // cannot come up or breaks for good. Receive only: the node's offer is
-// send-only, and the point's uplink (camera and microphone while it holds
-// the floor) does not exist yet on the node, so nothing is captured here.
+// send-only and never renegotiated; the camera and microphone of the point
+// holding the floor go over a separate connection (point_uplink.js), which
+// only holds this one's sound meanwhile (holdAudio, point_mix_minus.js).
 //
 // `phase`: idle (no offer yet), negotiating, playing, stalled (ICE
 // disconnected, within its grace time); 'change' is dispatched when it or
@@ -23,6 +24,7 @@ export class PointMedia extends EventTarget {
     this.pc = null;
     this.phase = 'idle';
     this.needsUnmute = false;
+    this.held = false; // holdAudio(true): the floor's uplink plays the room's sound instead
     this.pending = []; // our candidates gathered before the answer went out
     this.answered = false;
     this.chain = Promise.resolve(); // offer and candidates handled in order
@@ -41,10 +43,18 @@ export class PointMedia extends EventTarget {
 
   // Turns the sound on after a click (the browser then allows it).
   unmute() {
-    this.video.muted = false;
+    this.video.muted = this.held;
     this.video.play().catch(() => {});
     this.needsUnmute = false;
     this.changed();
+  }
+
+  // Holds the program's sound (the picture plays on) while the floor's
+  // uplink brings the conference's sound without this room's voice; gives it
+  // back after.
+  holdAudio(held) {
+    this.held = held;
+    this.video.muted = held || this.keepMuted || this.needsUnmute;
   }
 
   onSocketStatus() {
@@ -117,7 +127,7 @@ export class PointMedia extends EventTarget {
     this.video.srcObject = stream;
     // With sound if the browser lets a page start it without a click; if not,
     // muted (always allowed) and the unmute button asks for that click.
-    this.video.muted = this.keepMuted || this.needsUnmute;
+    this.video.muted = this.keepMuted || this.needsUnmute || this.held;
     this.video.play().catch((e) => {
       if (e.name !== 'NotAllowedError') return; // e.g. replaced by the next stream meanwhile
       this.video.muted = true;
