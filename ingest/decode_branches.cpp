@@ -1,6 +1,8 @@
 #include "ingest/decode_branches.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <string_view>
 #include <gst/app/gstappsink.h>
 
@@ -31,7 +33,7 @@ std::string VideoBranch(const media::ProgramConfig& p, bool sync) {
   // Frames beyond the program's rate are dropped before they are scaled.
   return fmt::format(
       "queue max-size-buffers=3 max-size-bytes=0 max-size-time=0 leaky={leaky} "
-      "! videorate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
+      "! videorate name=rate drop-only=true max-rate={fps} ! videoscale add-borders=true ! videoconvert "
       "! video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1 "
       "! appsink name=video sync={sync} async=false max-buffers=2 drop=true",
       fmt::arg("fps", p.fps), fmt::arg("w", p.width), fmt::arg("h", p.height),
@@ -84,6 +86,22 @@ void ConnectFeed(GstElement* pipeline, SourceFeed& feed) {
   gst_pipeline_use_clock(GST_PIPELINE(pipeline), clock);
   gst_object_unref(clock);
   GstBin* bin = GST_BIN(pipeline);
+  // A browser's pictures (WebRTC: framerate 0/1) come without a duration,
+  // which videorate 1.22 asserts on (abort) when it cannot take one from the
+  // next picture. Every picture gets one frame of the program's rate.
+  media::GstElementPtr rate(gst_bin_get_by_name(bin, "rate"));
+  media::GstPadPtr rate_sink(gst_element_get_static_pad(rate.get(), "sink"));
+  gst_pad_add_probe(
+      rate_sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+        GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+        if (GST_BUFFER_DURATION_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+        buffer = gst_buffer_make_writable(buffer);
+        GST_BUFFER_DURATION(buffer) = GST_SECOND / GPOINTER_TO_UINT(data);
+        GST_PAD_PROBE_INFO_DATA(info) = buffer;
+        return GST_PAD_PROBE_OK;
+      },
+      GUINT_TO_POINTER(std::max(1, feed.fps())), nullptr);
   media::GstElementPtr video(gst_bin_get_by_name(bin, "video"));
   media::GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
   GstAppSinkCallbacks video_callbacks{};

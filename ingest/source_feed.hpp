@@ -34,6 +34,8 @@ class SourceFeed {
   // The source's own H.264 (parsed, byte-stream, whole access units), for
   // passing through when it has the program's format.
   void PushEncoded(GstSample* sample);
+  // The program's frame rate.
+  int fps() const { return program_.config().fps; }
   // Whether the source's H.264 has the program's format (Program::Matches).
   bool passthrough_capable() const { return passthrough_capable_; }
   // The source restarted: its timestamps begin anew.
