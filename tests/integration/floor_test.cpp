@@ -61,20 +61,23 @@ double ToneLevel(const std::string& path, TimeRange range, double hz) {
   return std::abs(tone->hz - hz) < 5 ? tone->tone_dbfs : -200;
 }
 
-// The second-long stretches of a recording that are blue, from the start:
-// where the speaker was on air.
+// The stretches of a recording that are blue (seconds from its start, in
+// half-second steps): where the speaker was on air.
 struct Stretch {
   double start_s = -1;
   double end_s = -1;
   double length() const { return end_s - start_s; }
 };
-std::vector<Stretch> BlueStretches(const std::string& path, double duration_s) {
+std::vector<Stretch> BlueStretches(const std::string& path) {
+  constexpr double kStep = 0.5;
   std::vector<Stretch> out;
-  for (double t = 0; t + 0.5 <= duration_s; t += 0.5) {
-    auto colour = MeanColour(path, {t, 0.5});
-    const bool blue = colour && colour->pictures > 0 && Blue(*colour);
-    if (blue && (out.empty() || out.back().end_s < t)) out.push_back({t, t});
-    if (blue) out.back().end_s = t + 0.5;
+  auto timeline = ColourTimeline(path, kStep);
+  if (!timeline) return out;
+  for (size_t i = 0; i < timeline->size(); ++i) {
+    const double t = static_cast<double>(i) * kStep;
+    if (!Blue((*timeline)[i])) continue;
+    if (out.empty() || out.back().end_s < t) out.push_back({t, t});
+    out.back().end_s = t + kStep;
   }
   return out;
 }
@@ -163,7 +166,7 @@ TEST_CASE("the point with the floor is seen and heard by all through 10% uplink 
   const std::string program = dir + "/program.ts";
   auto video = JudgeVideo(program);
   REQUIRE(video);
-  const std::vector<Stretch> turns = BlueStretches(program, video->Span());
+  const std::vector<Stretch> turns = BlueStretches(program);
   REQUIRE(turns.size() == 5);
   CHECK(turns[0].length() >= 7);
   for (size_t i = 1; i < turns.size(); ++i) CHECK(turns[i].length() >= 2);
@@ -198,7 +201,7 @@ TEST_CASE("the point with the floor is seen and heard by all through 10% uplink 
   auto returned = JudgeVideo(hall_return);
   INFO(ReadFile(dir + "/desk.log") << (returned ? "" : returned.error().message));
   REQUIRE(returned);
-  const std::vector<Stretch> returned_turns = BlueStretches(hall_return, returned->Span());
+  const std::vector<Stretch> returned_turns = BlueStretches(hall_return);
   REQUIRE(returned_turns.size() == 5);
   const TimeRange return_on{returned_turns[0].start_s + 1.5, 4};
   CHECK(ToneLevel(hall_return, return_on, kSpeakerHz) > kHeard);
@@ -206,6 +209,19 @@ TEST_CASE("the point with the floor is seen and heard by all through 10% uplink 
   auto return_off = DominantToneHz(hall_return, {returned_turns[0].end_s + 1, 2});
   REQUIRE(return_off);
   CHECK(return_off->rms_dbfs < -60);
+
+  // The recording is what the points saw: the five turns are in it.
+  REQUIRE(IsAck(chair.Call({{"type", "conference.end"}})));
+  const std::string archived = dir + "/archive.mp4";
+  bool exported = false;
+  for (int i = 0; i < 20 && !exported; ++i) {
+    RunLoopFor(milliseconds(500));
+    exported = RunArchive(node.state_dir(), {"export", links["conference"]["id"], "--out",
+                                             archived})
+                   .exit_status == 0;
+  }
+  REQUIRE(exported);
+  CHECK(BlueStretches(archived).size() == 5);
 }
 
 }  // namespace bridgecast::test

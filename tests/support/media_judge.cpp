@@ -211,6 +211,30 @@ Result<MeanRgb> MeanColour(const std::string& path, TimeRange range) {
   return mean;
 }
 
+Result<std::vector<MeanRgb>> ColourTimeline(const std::string& path, double step_s) {
+  constexpr int kWidth = 32, kHeight = 18;
+  auto run = Shell("ffmpeg -nostdin -v error -i " + Quote(path) +
+                   " -map 0:v:0 -vf fps=1/" + std::to_string(step_s) +
+                   ",crop=iw/2:ih/2,scale=" + std::to_string(kWidth) + ":" +
+                   std::to_string(kHeight) + " -f rawvideo -pix_fmt rgb24 -");
+  if (!run) return run.error();
+  std::vector<MeanRgb> out;
+  const size_t size = kWidth * kHeight * 3;
+  for (size_t offset = 0; offset + size <= run->out.size(); offset += size) {
+    double sum[3] = {0, 0, 0};
+    for (size_t i = 0; i < size; ++i) sum[i % 3] += static_cast<uint8_t>(run->out[offset + i]);
+    MeanRgb picture;
+    picture.pictures = 1;
+    picture.errors = run->err;
+    picture.r = sum[0] / (kWidth * kHeight);
+    picture.g = sum[1] / (kWidth * kHeight);
+    picture.b = sum[2] / (kWidth * kHeight);
+    out.push_back(picture);
+  }
+  if (out.empty()) return Error{"judge_failed", "no picture decoded: " + run->err};
+  return out;
+}
+
 Result<ToneVerdict> DominantToneHz(const std::string& path, TimeRange range, double min_hz,
                                    double max_hz) {
   constexpr int kRate = 48000;

@@ -83,6 +83,9 @@ Result<AudioVerdict> JudgeAudio(const std::string& path);
 Result<StampVerdict> ReadStamps(const std::string& path, int width, int height);
 // ffmpeg decodes the first video stream of `range` to small RGB pictures.
 Result<MeanRgb> MeanColour(const std::string& path, TimeRange range = {});
+// The mean colour of the central half of one picture every `step_s` seconds
+// from the first, in one decode: element i is at i * step_s.
+Result<std::vector<MeanRgb>> ColourTimeline(const std::string& path, double step_s);
 // ffmpeg decodes the first audio stream of `range` to mono 48 kHz; the
 // strongest frequency between min_hz and max_hz is found by an averaged,
 // Hann-windowed FFT (5.9 Hz bins, interpolated to well under 1 Hz for a sine).

@@ -40,6 +40,11 @@ TEST_CASE("MeanColour and DominantToneHz read a red 440 Hz MPEG-TS clip", "[judg
   CHECK(colour->g < 60);
   CHECK(colour->b < 60);
 
+  auto timeline = ColourTimeline(clip, 0.5);
+  REQUIRE(timeline);
+  CHECK(timeline->size() >= 5);
+  for (const MeanRgb& picture : *timeline) CHECK(picture.r > 180);
+
   auto tone = DominantToneHz(clip);
   REQUIRE(tone);
   CHECK(tone->hz == Approx(440).epsilon(0.01));
@@ -62,6 +67,11 @@ TEST_CASE("MeanColour and DominantToneHz read a blue 1000 Hz Matroska clip with 
   CHECK(colour->b > 180);
   CHECK(colour->r < 60);
   CHECK(colour->g < 60);
+
+  auto timeline = ColourTimeline(clip, 0.5);
+  REQUIRE(timeline);
+  CHECK(timeline->size() >= 5);
+  for (const MeanRgb& picture : *timeline) CHECK(picture.b > 180);
 
   auto tone = DominantToneHz(clip);
   REQUIRE(tone);
