@@ -63,22 +63,23 @@ void OnRtpBinPadAdded(GstElement* rtpbin, GstPad* pad, gpointer) {
 
 // The first packet of a jitterbuffer's stream says whether it is the voice:
 // no NACK for it, as the speaker keeps no audio history (no RTX offered)
-// and Opus's in-band FEC covers a loss.
+// and Opus's in-band FEC covers a loss. The picture asks again for what it
+// lost.
 GstPadProbeReturn OnFirstPacket(GstPad* pad, GstPadProbeInfo* info, gpointer) {
   GstBuffer* buffer = GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER
                           ? GST_PAD_PROBE_INFO_BUFFER(info)
                           : gst_buffer_list_get(GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
   guint8 header[2];
   if (!buffer || gst_buffer_extract(buffer, 0, header, 2) != 2) return GST_PAD_PROBE_OK;
-  if ((header[1] & 0x7f) == kAudioPayload) {
-    GstElementPtr jitterbuffer(gst_pad_get_parent_element(pad));
-    g_object_set(jitterbuffer.get(), "do-retransmission", FALSE, nullptr);
-  }
+  GstElementPtr jitterbuffer(gst_pad_get_parent_element(pad));
+  g_object_set(jitterbuffer.get(), "do-retransmission",
+               gboolean((header[1] & 0x7f) != kAudioPayload), nullptr);
   return GST_PAD_PROBE_REMOVE;
 }
 
 // Runs after webrtcbin's own handler, which with BUNDLE (1.22) gives every
-// stream of the session the video transceiver's do-nack.
+// stream of the session the do-nack of the last transceiver it looks at,
+// whichever m-line that is.
 void OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint, guint, gpointer) {
   GstPadPtr sink(gst_element_get_static_pad(jitterbuffer, "sink"));
   gst_pad_add_probe(
