@@ -125,6 +125,41 @@ TEST_CASE("the uplink answers the node's offer, sends its camera and records the
   CHECK(tone->seconds > 3);
 }
 
+TEST_CASE("on a lossy line the point retransmits what the node asks for again (NACK then RTX)") {
+  test::TempDir dir;
+  test::UplinkOfferer offerer(dir.File("received.ts"));
+  Signalling signalling(offerer);
+  UplinkOptions options;
+  options.name = "uplink-rtx-test";
+  options.loss = 0.1;  // of RTX too
+  options.ice_addresses = {"127.0.0.1"};
+  auto created = PointUplink::Create(options, signalling);
+  REQUIRE(created.ok());
+  std::unique_ptr<PointUplink> uplink = std::move(*created);
+  offerer.Offer([&](const std::string& sdp) { uplink->ApplyOffer(sdp); },
+                [&](int mline, const std::string& candidate) {
+                  if (uplink) uplink->AddRemoteCandidate(mline, candidate);
+                });
+  INFO(Describe(offerer, signalling));
+  REQUIRE(RunLoopUntil([&] { return offerer.video_packets > 0; }, 20s));
+  RunLoopFor(5s);
+  media::GstStructurePtr stats = offerer.VideoJitterStats();
+  REQUIRE(stats);
+  guint64 lost = 0;
+  guint64 asked = 0;
+  guint64 recovered = 0;
+  gst_structure_get_uint64(stats.get(), "num-lost", &lost);
+  gst_structure_get_uint64(stats.get(), "rtx-count", &asked);
+  gst_structure_get_uint64(stats.get(), "rtx-success-count", &recovered);
+  INFO("video: " << offerer.video_packets << " packets, " << recovered << " recovered with "
+                 << asked << " requests, " << lost << " lost for good");
+  // 10% of ~125 packets, one RTX in ten lost as well and asked again: a
+  // packet is lost for good only when the jitterbuffer gives up (200 ms).
+  CHECK(recovered >= 5);
+  CHECK(lost * 4 <= recovered);
+  CHECK(signalling.errors.empty());
+}
+
 TEST_CASE("an uplink closed while it is still connecting goes quietly") {
   test::TempDir dir;
   for (auto wait : {0ms, 30ms, 150ms}) {

@@ -5,10 +5,13 @@
 #include <gst/webrtc/webrtc.h>
 
 #include <atomic>
+#include <cstdio>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "client/gst_helpers.hpp"
 #include "media/gst_ptr.hpp"
@@ -58,8 +61,14 @@ class UplinkOfferer {
     REQUIRE(gst_element_link(tone, webrtc_));
     g_signal_connect(webrtc_, "pad-added", G_CALLBACK(&OnPadAdded), this);
     g_signal_connect(webrtc_, "on-ice-candidate", G_CALLBACK(&OnIceCandidate), this);
+    rtpbin_ = client::FindChildByFactory(webrtc_, "rtpbin");
+    REQUIRE(rtpbin_);
+    g_signal_connect(rtpbin_, "pad-added", G_CALLBACK(&OnRtpBinPadAdded), nullptr);
+    g_signal_connect(rtpbin_, "new-jitterbuffer", G_CALLBACK(&OnNewJitterBuffer), this);
   }
   ~UplinkOfferer() {
+    g_signal_handlers_disconnect_by_data(rtpbin_, this);
+    gst_object_unref(rtpbin_);
     g_signal_handlers_disconnect_by_data(webrtc_, this);
     gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
   }
@@ -117,6 +126,19 @@ class UplinkOfferer {
     }
   }
 
+  // The received video's jitterbuffer statistics (num-lost: not recovered;
+  // rtx-count: retransmissions asked for; rtx-success-count: recovered).
+  media::GstStructurePtr VideoJitterStats() {
+    std::lock_guard lock(jitterbuffers_mutex_);
+    for (const auto& [ssrc, jitterbuffer] : jitterbuffers_) {
+      if (ssrc != video_ssrc.load()) continue;
+      GstStructure* stats = nullptr;
+      g_object_get(jitterbuffer.get(), "stats", &stats, nullptr);
+      return media::GstStructurePtr(stats);
+    }
+    return nullptr;
+  }
+
   std::string Describe() const {
     return "offerer: video packets " + std::to_string(video_packets) + ", audio packets " +
            std::to_string(audio_packets) + ", keyframes " + std::to_string(keyframes) +
@@ -138,6 +160,31 @@ class UplinkOfferer {
                        [self, mline, text = std::string(candidate ? candidate : "")] {
                          if (!text.empty()) self->send_candidate_(static_cast<int>(mline), text);
                        });
+  }
+
+  // As the node does (floor/uplink_session.cpp): an RTCP report every ~80 ms,
+  // so a NACK goes out before the jitterbuffer gives up on its packet.
+  static void OnRtpBinPadAdded(GstElement* rtpbin, GstPad* pad, gpointer) {
+    guint session_id = 0;
+    if (std::sscanf(GST_PAD_NAME(pad), "recv_rtp_sink_%u", &session_id) != 1) return;
+    GObject* session = nullptr;
+    g_signal_emit_by_name(rtpbin, "get-internal-session", session_id, &session);
+    if (!session) return;
+    g_object_set(session, "bandwidth", 1e6, nullptr);
+    g_object_unref(session);
+  }
+
+  // After webrtcbin's handler, which with BUNDLE (1.22) gives every stream
+  // the last transceiver's do-nack, here the audio's: the node asks again
+  // for the picture's packets (and the offerer for the sound's too, which the
+  // point cannot send: harmless here).
+  static void OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint, guint ssrc,
+                                gpointer data) {
+    auto* self = static_cast<UplinkOfferer*>(data);
+    g_object_set(jitterbuffer, "do-retransmission", TRUE, nullptr);
+    std::lock_guard lock(self->jitterbuffers_mutex_);
+    self->jitterbuffers_.emplace_back(
+        ssrc, media::GstElementPtr(GST_ELEMENT(gst_object_ref(jitterbuffer))));
   }
 
   static GstPadProbeReturn Count(GstPad*, GstPadProbeInfo*, gpointer counter) {
@@ -193,6 +240,9 @@ class UplinkOfferer {
   SendCandidate send_candidate_;
   std::mutex video_pad_mutex_;
   media::GstPadPtr video_pad_;  // webrtcbin's, once the point's video arrives
+  GstElement* rtpbin_ = nullptr;  // webrtcbin's (a reference)
+  std::mutex jitterbuffers_mutex_;
+  std::vector<std::pair<guint, media::GstElementPtr>> jitterbuffers_;  // by SSRC
   media::Lifetime lifetime_;
 };
 
