@@ -13,6 +13,7 @@
 #include "ingest/decode_branches.hpp"
 #include "media/bus_error.hpp"
 #include "media/sdp_checks.hpp"
+#include "media/webrtc_glue.hpp"
 
 namespace bridgecast::floor {
 namespace {
@@ -85,24 +86,6 @@ void OnNewJitterBuffer(GstElement*, GstElement* jitterbuffer, guint, guint, gpoi
   gst_pad_add_probe(
       sink.get(), GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
       &OnFirstPacket, nullptr, nullptr);
-}
-
-LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
-  switch (s) {
-    case GST_WEBRTC_PEER_CONNECTION_STATE_NEW:
-      return LinkState::kNew;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
-      return LinkState::kConnecting;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
-      return LinkState::kConnected;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
-      return LinkState::kDisconnected;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
-      return LinkState::kFailed;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
-      return LinkState::kClosed;
-  }
-  return LinkState::kFailed;
 }
 
 std::string Description(const media::ProgramConfig& program) {
@@ -285,12 +268,8 @@ void UplinkSession::TryCreateOffer() {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        GstWebRTCSessionDescription* offer = nullptr;
-        if (reply) {
-          gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
-        }
-        auto holder = std::make_shared<GstSessionDescriptionPtr>(offer);
+        auto holder =
+            std::make_shared<GstSessionDescriptionPtr>(media::PromiseDescription(p, "offer"));
         static_cast<SignalContext*>(data)->Post(
             [holder](UplinkSession& s) { s.OnOfferCreated(std::move(*holder)); });
       },
@@ -335,14 +314,10 @@ Status UplinkSession::SetRemoteAnswer(std::string_view sdp) {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        if (!reply || !gst_structure_has_field(reply, "error")) return;
-        GError* raw_error = nullptr;
-        gst_structure_get(reply, "error", G_TYPE_ERROR, &raw_error, nullptr);
-        media::GErrorPtr error(raw_error);
-        std::string why = error ? error->message : "unknown";
+        auto why = media::PromiseError(p);
+        if (!why) return;
         static_cast<SignalContext*>(data)->Post(
-            [why](UplinkSession& s) { s.Fail("answer rejected by webrtcbin: " + why); });
+            [why = *why](UplinkSession& s) { s.Fail("answer rejected by webrtcbin: " + why); });
       },
       NewContext(), [](gpointer data) { SignalContext::Free(data); });
   g_signal_emit_by_name(webrtc_, "set-remote-description", answer.get(), promise);
@@ -364,7 +339,7 @@ Status UplinkSession::AddRemoteCandidate(unsigned mline_index, std::string_view 
 void UplinkSession::OnConnectionStateChanged() {
   GstWebRTCPeerConnectionState raw;
   g_object_get(webrtc_, "connection-state", &raw, nullptr);
-  const LinkState next = FromWebRtc(raw);
+  const LinkState next = media::FromWebRtc(raw);
   if (next == state_) return;
   state_ = next;
   if (state_ == LinkState::kConnected && gate_probe_) {

@@ -16,6 +16,7 @@
 #include "media/gst_ptr.hpp"
 #include "media/main_loop.hpp"
 #include "media/sdp_checks.hpp"
+#include "media/webrtc_glue.hpp"
 
 namespace bridgecast::ingest {
 namespace {
@@ -186,14 +187,7 @@ void WhipSource::Offer(std::string sdp, AnswerDone done) {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         media::GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        std::string why;
-        if (reply && gst_structure_has_field(reply, "error")) {
-          GError* raw_error = nullptr;
-          gst_structure_get(reply, "error", G_TYPE_ERROR, &raw_error, nullptr);
-          media::GErrorPtr error(raw_error);
-          why = error ? error->message : "unknown";
-        }
+        const std::string why = media::PromiseError(p).value_or("");
         static_cast<SignalContext*>(data)->Post(
             [why](WhipSource& s) { s.OnRemoteDescriptionSet(why); });
       },
@@ -272,13 +266,8 @@ void WhipSource::OnRemoteDescriptionSet(const std::string& error) {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         media::GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        GstWebRTCSessionDescription* answer = nullptr;
-        if (reply) {
-          gst_structure_get(reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer,
-                            nullptr);
-        }
-        auto holder = std::make_shared<GstSessionDescriptionPtr>(answer);
+        auto holder =
+            std::make_shared<GstSessionDescriptionPtr>(media::PromiseDescription(p, "answer"));
         static_cast<SignalContext*>(data)->Post(
             [holder](WhipSource& s) { s.OnAnswerCreated(std::move(*holder)); });
       },

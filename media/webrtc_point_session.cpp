@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "media/sdp_checks.hpp"
+#include "media/webrtc_glue.hpp"
 
 namespace bridgecast::media {
 namespace {
@@ -17,24 +18,6 @@ constexpr guint kStatsIntervalSeconds = 2;
 // oldest are dropped (it will ask for a keyframe when it recovers).
 constexpr guint kVideoQueuePackets = 300;
 constexpr guint kAudioQueuePackets = 100;
-
-LinkState FromWebRtc(GstWebRTCPeerConnectionState s) {
-  switch (s) {
-    case GST_WEBRTC_PEER_CONNECTION_STATE_NEW:
-      return LinkState::kNew;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
-      return LinkState::kConnecting;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
-      return LinkState::kConnected;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
-      return LinkState::kDisconnected;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
-      return LinkState::kFailed;
-    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
-      return LinkState::kClosed;
-  }
-  return LinkState::kFailed;
-}
 
 double NumberField(const GstStructure* s, const char* field) {
   const GValue* v = gst_structure_get_value(s, field);
@@ -253,12 +236,7 @@ void WebRtcPointSession::TryCreateOffer() {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        GstWebRTCSessionDescription* offer = nullptr;
-        if (reply) {
-          gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
-        }
-        auto holder = std::make_shared<GstSessionDescriptionPtr>(offer);
+        auto holder = std::make_shared<GstSessionDescriptionPtr>(PromiseDescription(p, "offer"));
         static_cast<SignalContext*>(data)->Post(
             [holder](WebRtcPointSession& s) { s.OnOfferCreated(std::move(*holder)); });
       },
@@ -290,14 +268,10 @@ Status WebRtcPointSession::SetRemoteAnswer(std::string_view sdp) {
   GstPromise* promise = gst_promise_new_with_change_func(
       [](GstPromise* p, gpointer data) {
         GstPromisePtr promise_ref(p);
-        const GstStructure* reply = gst_promise_get_reply(p);
-        if (!reply || !gst_structure_has_field(reply, "error")) return;
-        GError* raw_error = nullptr;
-        gst_structure_get(reply, "error", G_TYPE_ERROR, &raw_error, nullptr);
-        GErrorPtr error(raw_error);
-        std::string why = error ? error->message : "unknown";
+        auto why = PromiseError(p);
+        if (!why) return;
         static_cast<SignalContext*>(data)->Post(
-            [why](WebRtcPointSession& s) { s.OnRemoteDescriptionFailed(why); });
+            [why = *why](WebRtcPointSession& s) { s.OnRemoteDescriptionFailed(why); });
       },
       NewContext(), [](gpointer data) { SignalContext::Free(data); });
   g_signal_emit_by_name(webrtc_, "set-remote-description", answer.get(), promise);
