@@ -89,19 +89,22 @@ void ConnectFeed(GstElement* pipeline, SourceFeed& feed) {
   // A browser's pictures (WebRTC: framerate 0/1) come without a duration,
   // which videorate 1.22 asserts on (abort) when it cannot take one from the
   // next picture. Every picture gets one frame of the program's rate.
+  // (The test pattern has no videorate: it makes the program's rate.)
   media::GstElementPtr rate(gst_bin_get_by_name(bin, "rate"));
-  media::GstPadPtr rate_sink(gst_element_get_static_pad(rate.get(), "sink"));
-  gst_pad_add_probe(
-      rate_sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
-      [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
-        GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
-        if (GST_BUFFER_DURATION_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
-        buffer = gst_buffer_make_writable(buffer);
-        GST_BUFFER_DURATION(buffer) = GST_SECOND / GPOINTER_TO_UINT(data);
-        GST_PAD_PROBE_INFO_DATA(info) = buffer;
-        return GST_PAD_PROBE_OK;
-      },
-      GUINT_TO_POINTER(std::max(1, feed.fps())), nullptr);
+  media::GstPadPtr rate_sink(rate ? gst_element_get_static_pad(rate.get(), "sink") : nullptr);
+  if (rate_sink) {
+    gst_pad_add_probe(
+        rate_sink.get(), GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo* info, gpointer data) -> GstPadProbeReturn {
+          GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+          if (GST_BUFFER_DURATION_IS_VALID(buffer)) return GST_PAD_PROBE_OK;
+          buffer = gst_buffer_make_writable(buffer);
+          GST_BUFFER_DURATION(buffer) = GST_SECOND / GPOINTER_TO_UINT(data);
+          GST_PAD_PROBE_INFO_DATA(info) = buffer;
+          return GST_PAD_PROBE_OK;
+        },
+        GUINT_TO_POINTER(std::max(1, feed.fps())), nullptr);
+  }
   media::GstElementPtr video(gst_bin_get_by_name(bin, "video"));
   media::GstElementPtr audio(gst_bin_get_by_name(bin, "audio"));
   GstAppSinkCallbacks video_callbacks{};
