@@ -17,6 +17,17 @@ std::optional<std::string> PromiseError(GstPromise* promise) {
   return std::string(error ? error->message : "unknown error");
 }
 
+Result<CreatedAnswer> TakeAnswer(GstPromise* promise) {
+  if (auto error = PromiseError(promise)) return Error{"gst", *error};
+  GstWebRTCSessionDescription* answer = nullptr;
+  gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                    &answer, nullptr);
+  if (!answer) return Error{"gst", "no answer"};
+  std::shared_ptr<GstWebRTCSessionDescription> shared(answer, &gst_webrtc_session_description_free);
+  media::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
+  return CreatedAnswer{media::ToString(text), std::move(shared)};
+}
+
 bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain) {
   for (GstElement* e : chain) {
     if (!e) return false;

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
 #include <nice/agent.h>
 
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +19,14 @@ namespace bridgecast::client {
 
 // Waits for `promise` and returns the error it was answered with, if any.
 std::optional<std::string> PromiseError(GstPromise* promise);
+
+// What a create-answer promise was replied with: the answer's SDP text and
+// the description to set as local; or the promise's error.
+struct CreatedAnswer {
+  std::string sdp;
+  std::shared_ptr<GstWebRTCSessionDescription> description;
+};
+Result<CreatedAnswer> TakeAnswer(GstPromise* promise);
 
 // Adds `chain` to `bin`, links it in order and brings it to the bin's state.
 bool AddChain(GstElement* bin, std::initializer_list<GstElement*> chain);

@@ -357,24 +357,17 @@ Status PointUplink::AttachSender(int mline, GstWebRTCRTPTransceiverDirection dir
 
 void PointUplink::OnAnswerCreated(GstPromise* promise, gpointer data) {
   auto* self = static_cast<PointUplink*>(data);
-  if (auto error = PromiseError(promise)) {
-    self->PostError("uplink create-answer failed: " + *error);
+  auto created = TakeAnswer(promise);
+  if (!created) {
+    self->PostError("uplink create-answer failed: " + created.error().message);
     return;
   }
-  GstWebRTCSessionDescription* answer = nullptr;
-  gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                    &answer, nullptr);
-  if (!answer) {
-    self->PostError("uplink create-answer gave no answer");
-    return;
-  }
-  std::shared_ptr<GstWebRTCSessionDescription> shared(answer, &gst_webrtc_session_description_free);
-  media::GCharPtr text(gst_sdp_message_as_text(answer->sdp));
-  media::PostIfAlive(self->lifetime_.Watch(), [self, shared, sdp = media::ToString(text)] {
+  media::PostIfAlive(self->lifetime_.Watch(), [self, answer = std::move(*created)] {
     // The answer goes out before set-local-description starts gathering, so
     // the node never sees a candidate ahead of the answer.
-    self->listener_.OnUplinkAnswer(sdp);
-    g_signal_emit_by_name(self->webrtc_, "set-local-description", shared.get(), nullptr);
+    self->listener_.OnUplinkAnswer(answer.sdp);
+    g_signal_emit_by_name(self->webrtc_, "set-local-description", answer.description.get(),
+                          nullptr);
   });
 }
 
