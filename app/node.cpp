@@ -92,6 +92,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
       node->clock_, node->wall_clock_);
   if (Status cleared = node->gateway_->ClearStalePresence(); !cleared) return cleared.error();
   node->gateway_->set_health_thresholds(config.health);
+  node->gateway_->set_connection_limits(config.limits);
 
   Node* self = node.get();
   node->recording_ = std::make_unique<ArchiveRecording>(
@@ -159,6 +160,13 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
       node->base_url_);
   node->gateway_->set_archive(node->archive_http_.get());
   node->gateway_->set_join_links([self] { return self->join_links_; });
+  node->silent_timer_ = g_timeout_add_seconds(
+      1,
+      [](gpointer data) -> gboolean {
+        static_cast<Node*>(data)->gateway_->CloseSilent();
+        return G_SOURCE_CONTINUE;
+      },
+      self);
   // Staff consoles get link health pushed at the rate the sessions refresh it.
   node->stats_timer_ = g_timeout_add(
       2000,
@@ -173,6 +181,7 @@ Result<std::unique_ptr<Node>> Node::Start(GMainLoop* loop, const NodeConfig& con
 
 Node::~Node() {
   if (stats_timer_) g_source_remove(stats_timer_);
+  if (silent_timer_) g_source_remove(silent_timer_);
   if (gateway_) gateway_->CloseAll();
   server_.reset();
   gateway_.reset();

@@ -89,6 +89,7 @@ class Node final : public media::Program::Listener,
   std::string base_url_;
   nlohmann::json join_links_;  // null until WriteLinks
   guint stats_timer_ = 0;
+  guint silent_timer_ = 0;  // closes sockets that never said hello
   bool failed_ = false;
 };
 

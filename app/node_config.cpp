@@ -276,6 +276,27 @@ Status ApplyFloor(const json& j, floor::FloorConfig& config) {
   return Ok{};
 }
 
+Status ApplyLimits(const json& j, signaling::ConnectionLimits& limits) {
+  if (!j.is_object()) return Bad("'limits' must be an object");
+  Status keys = CheckKeys(j, {"hello_timeout_ms", "max_errors"}, "limits");
+  if (!keys) return keys;
+  if (j.contains("hello_timeout_ms")) {
+    if (!j["hello_timeout_ms"].is_number_integer() || j["hello_timeout_ms"].get<int64_t>() < 1000 ||
+        j["hello_timeout_ms"].get<int64_t>() > 300000) {
+      return Bad("'limits.hello_timeout_ms' must be an integer 1000..300000");
+    }
+    limits.hello_timeout = std::chrono::milliseconds(j["hello_timeout_ms"].get<int64_t>());
+  }
+  if (j.contains("max_errors")) {
+    if (!j["max_errors"].is_number_integer() || j["max_errors"].get<int64_t>() < 1 ||
+        j["max_errors"].get<int64_t>() > 10000) {
+      return Bad("'limits.max_errors' must be an integer 1..10000");
+    }
+    limits.max_errors = static_cast<int>(j["max_errors"].get<int64_t>());
+  }
+  return Ok{};
+}
+
 Status ApplyHealth(const json& h, signaling::HealthThresholds& t) {
   if (!h.is_object()) return Bad("'health' must be an object");
   Status keys = CheckKeys(h,
@@ -350,7 +371,7 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   Status keys =
       CheckKeys(j,
                 {"listen", "state_dir", "conference", "public_url", "program", "ingest", "ice",
-                 "health", "floor"},
+                 "health", "floor", "limits"},
                 "config");
   if (!keys) return keys;
   NodeConfig next = config;
@@ -385,6 +406,10 @@ Status ApplyConfigFile(std::string_view json_text, NodeConfig& config) {
   }
   if (j.contains("floor")) {
     Status s = ApplyFloor(j["floor"], next.floor);
+    if (!s) return s;
+  }
+  if (j.contains("limits")) {
+    Status s = ApplyLimits(j["limits"], next.limits);
     if (!s) return s;
   }
   config = std::move(next);

@@ -5,6 +5,7 @@
 
 #include "base/result.hpp"
 #include "floor/floor_config.hpp"
+#include "signaling/connection_limits.hpp"
 #include "ingest/source_config.hpp"
 #include "media/ice_config.hpp"
 #include "media/program_config.hpp"
@@ -28,6 +29,7 @@ struct NodeConfig {
   media::ProgramConfig program;
   ingest::IngestConfig ingest;  // no sources: the test pattern
   floor::FloorConfig floor;
+  signaling::ConnectionLimits limits;
   media::IceConfig ice;
   signaling::HealthThresholds health;
 };

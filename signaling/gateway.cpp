@@ -148,6 +148,9 @@ class Gateway::Peer final : public media::PointSession::Listener {
   std::unique_ptr<media::PointSession> uplink;
   // The grant the uplink was opened (or refused) for: not opened twice.
   std::optional<agenda::Timestamp> uplink_grant;
+  TimePoint opened;
+  int errors = 0;       // protocol errors so far (ConnectionLimits::max_errors)
+  bool closing = false;  // a fatal error was sent; the close is under way
 };
 
 Gateway::Gateway(const agenda::ConferenceSpec& conference, agenda::ConferenceStore& store,
@@ -206,11 +209,43 @@ size_t Gateway::points_connected() const {
 }
 
 void Gateway::SendError(ConnectionId id, const Error& error, bool fatal) {
+  auto it = peers_.find(id);
+  if (it != peers_.end()) {
+    Peer& peer = *it->second;
+    if (peer.closing) return;
+    // A client that keeps sending what the node cannot take is cut off.
+    if (!fatal && ++peer.errors > limits_.max_errors) {
+      return SendError(id,
+                       {"too_many_errors", "more than " + std::to_string(limits_.max_errors) +
+                                               " protocol errors: " + error.code},
+                       true);
+    }
+    peer.closing = fatal;
+  }
   sink_->Send(id, server_message::Error(error.code, error.message, fatal));
   if (fatal) sink_->Close(id, kFatalCloseCode, error.code);
 }
 
-void Gateway::OnSocketOpen(ConnectionId id) { peers_[id] = std::make_unique<Peer>(*this, id); }
+void Gateway::OnSocketOpen(ConnectionId id) {
+  auto peer = std::make_unique<Peer>(*this, id);
+  peer->opened = clock_.Now();
+  peers_[id] = std::move(peer);
+}
+
+void Gateway::CloseSilent() {
+  const TimePoint now = clock_.Now();
+  std::vector<ConnectionId> silent;
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->actor && !peer->closing && now - peer->opened >= limits_.hello_timeout) {
+      silent.push_back(id);
+    }
+  }
+  for (ConnectionId id : silent) {
+    SendError(id, {"hello_timeout", "no hello within " +
+                                        std::to_string(limits_.hello_timeout.count()) + " ms"},
+              true);
+  }
+}
 
 void Gateway::OnSocketOversize(ConnectionId id) {
   SendError(id, Error{"message_too_large", "messages are limited to 64 KiB"}, true);

@@ -18,6 +18,7 @@
 #include "media/point_session.hpp"
 #include "signaling/archive_http.hpp"
 #include "signaling/client_message.hpp"
+#include "signaling/connection_limits.hpp"
 #include "signaling/health_thresholds.hpp"
 #include "signaling/http.hpp"
 #include "signaling/server.hpp"
@@ -82,6 +83,10 @@ class Gateway final : public Server::Listener {
   void CloseAll();
 
   void set_health_thresholds(const HealthThresholds& t) { thresholds_ = t; }
+  void set_connection_limits(const ConnectionLimits& limits) { limits_ = limits; }
+  // Closes the sockets that have not sent an accepted hello within
+  // ConnectionLimits::hello_timeout. The node calls it every second.
+  void CloseSilent();
   // Every point's join link and token, for the operator (GET /api/join-links);
   // null until the node has made them.
   void set_join_links(std::function<nlohmann::json()> links) { join_links_ = std::move(links); }
@@ -168,6 +173,7 @@ class Gateway final : public Server::Listener {
   std::unordered_map<ConnectionId, std::unique_ptr<Peer>> peers_;
   std::map<std::string, ConnectionId> by_point_;  // points with a live socket
   HealthThresholds thresholds_;
+  ConnectionLimits limits_;
   std::function<nlohmann::json()> join_links_;
   ProgramControl program_;
   WhipEndpoint whip_;

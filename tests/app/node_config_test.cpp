@@ -138,6 +138,22 @@ TEST_CASE("the floor's layout, return and stall come from the config") {
   CHECK(config.floor.layout == floor::FloorLayout::kSideBySide);  // nothing changed
 }
 
+TEST_CASE("connection limits come from the config") {
+  NodeConfig config;
+  CHECK(config.limits.hello_timeout == std::chrono::seconds(10));
+  CHECK(config.limits.max_errors == 20);
+  REQUIRE(ApplyConfigFile(R"({"limits": {"hello_timeout_ms": 5000, "max_errors": 3}})", config));
+  CHECK(config.limits.hello_timeout == std::chrono::seconds(5));
+  CHECK(config.limits.max_errors == 3);
+  for (const char* bad : {R"({"limits": {"hello_timeout_ms": 10}})",
+                          R"({"limits": {"max_errors": 0}})", R"({"limits": {"rate": 1}})"}) {
+    INFO(bad);
+    Status s = ApplyConfigFile(bad, config);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == "bad_config");
+  }
+}
+
 TEST_CASE("a bad config file changes nothing and says what is wrong") {
   NodeConfig config;
   config.state_dir = "keep";

@@ -4,9 +4,11 @@
 
 #include <catch2/catch.hpp>
 #include <deque>
+#include <fstream>
 
 #include "client/ws_client.hpp"
 #include "client/ws_context.hpp"
+#include "raw_websocket.hpp"
 #include "test_node.hpp"
 #include "tests/support/run_loop.hpp"
 
@@ -155,6 +157,66 @@ TEST_CASE("malformed WebSocket input gets JSON errors and never crashes the node
   CHECK(node.process().running());
   context->reset();
   g_main_loop_unref(loop);
+}
+
+namespace {
+
+// The next text frame's JSON within `limit`; null on a close or nothing.
+json NextMessage(RawWebSocket& ws, std::chrono::milliseconds limit) {
+  const auto frame = ws.Read(limit);
+  if (!frame || frame->opcode != 1) return nullptr;
+  return json::parse(frame->payload, nullptr, false);
+}
+
+bool ClosedWithin(RawWebSocket& ws, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto frame = ws.Read(std::chrono::milliseconds(200));
+    if ((frame && frame->opcode == 8) || ws.closed()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a socket without hello is closed after the hello timeout, one sending garbage after "
+          "max_errors, and a chair beside them is served") {
+  auto root = std::make_shared<TempDir>();
+  const std::string config = root->path() + "/config.json";
+  std::ofstream(config) << R"({"limits": {"hello_timeout_ms": 1000, "max_errors": 3}})";
+  TestNode node(root, {"--config", config});
+  REQUIRE(node.listening());
+  auto silent = RawWebSocket::Connect(node.port(), "/ws", "bridgecast.v1");
+  auto noisy = RawWebSocket::Connect(node.port(), "/ws", "bridgecast.v1");
+  auto chair = RawWebSocket::Connect(node.port(), "/ws", "bridgecast.v1");
+  REQUIRE((silent && noisy && chair));
+  REQUIRE(silent->status() == 101);
+  REQUIRE(chair->Send({true, 1, json{{"type", "hello"}, {"token", IssueToken(node, "chair")}}.dump()}));
+  REQUIRE(NextMessage(*chair, std::chrono::seconds(5))["type"] == "welcome");
+
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(noisy->Send({true, 1, "{garbage"}));
+    CHECK(NextMessage(*noisy, std::chrono::seconds(5))["code"] == "bad_json");
+  }
+  REQUIRE(noisy->Send({true, 1, "{garbage"}));
+  const json cut = NextMessage(*noisy, std::chrono::seconds(5));
+  CHECK(cut["code"] == "too_many_errors");
+  CHECK(cut["fatal"] == true);
+  CHECK(ClosedWithin(*noisy, std::chrono::seconds(3)));
+
+  const json timed_out = NextMessage(*silent, std::chrono::seconds(5));
+  CHECK(timed_out["code"] == "hello_timeout");
+  CHECK(ClosedWithin(*silent, std::chrono::seconds(3)));
+
+  // The chair's socket, authenticated in time and well-behaved, still works.
+  REQUIRE(chair->Send(
+      {true, 1, json{{"type", "command"}, {"id", 1}, {"command", {{"type", "conference.start"}}}}.dump()}));
+  bool acked = false;
+  for (int i = 0; i < 20 && !acked; ++i) {
+    const json m = NextMessage(*chair, std::chrono::seconds(2));
+    acked = m.is_object() && m["type"] == "ack";
+  }
+  CHECK(acked);
 }
 
 }  // namespace bridgecast::test

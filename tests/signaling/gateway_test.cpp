@@ -197,6 +197,56 @@ TEST_CASE("messages out of order get non-fatal errors") {
   CHECK(f.sink.closed.at(1) == 4000);
 }
 
+TEST_CASE("a socket that never says hello is closed after the hello timeout, others stay") {
+  Fixture f;
+  f.gateway.set_connection_limits({std::chrono::seconds(10), 20});
+  f.gateway.OnSocketOpen(1);
+  f.gateway.OnSocketOpen(2);
+  f.gateway.OnSocketMessage(2, json{{"type", "hello"}, {"token", f.Token(Role::kPoint, "hue")}}.dump());
+  f.clock.Advance(std::chrono::milliseconds(9900));
+  f.gateway.CloseSilent();
+  CHECK(f.sink.closed.empty());
+  f.clock.Advance(std::chrono::milliseconds(100));
+  f.gateway.CloseSilent();
+  CHECK(f.sink.Last(1)["code"] == "hello_timeout");
+  CHECK(f.sink.Last(1)["fatal"] == true);
+  CHECK(f.sink.closed.at(1) == 4000);
+  CHECK_FALSE(f.sink.closed.count(2));
+  // Told once, not at every check until the socket is gone.
+  const size_t told = f.sink.sent[1].size();
+  f.clock.Advance(std::chrono::seconds(5));
+  f.gateway.CloseSilent();
+  CHECK(f.sink.sent[1].size() == told);
+}
+
+TEST_CASE("a connection that keeps sending garbage is closed after max_errors, others stay") {
+  Fixture f;
+  f.gateway.set_connection_limits({std::chrono::seconds(10), 5});
+  f.gateway.OnSocketOpen(1);
+  f.gateway.OnSocketOpen(2);
+  f.gateway.OnSocketMessage(2, json{{"type", "hello"}, {"token", f.Token(Role::kChair)}}.dump());
+  for (int i = 0; i < 5; ++i) {
+    f.gateway.OnSocketMessage(1, "{garbage");
+    CHECK(f.sink.Last(1)["code"] == "bad_json");
+  }
+  CHECK(f.sink.closed.empty());
+  f.gateway.OnSocketMessage(1, "{garbage");
+  CHECK(f.sink.Last(1)["code"] == "too_many_errors");
+  CHECK(f.sink.Last(1)["fatal"] == true);
+  CHECK(f.sink.closed.at(1) == 4000);
+  // Nothing more is answered to a connection being closed.
+  const size_t told = f.sink.sent[1].size();
+  f.gateway.OnSocketMessage(1, "{garbage");
+  CHECK(f.sink.sent[1].size() == told);
+  // A refused command is not a protocol error: the chair may be refused often.
+  for (int i = 0; i < 10; ++i) {
+    f.gateway.OnSocketMessage(
+        2, json{{"type", "command"}, {"id", i}, {"command", {{"type", "floor.revoke"}}}}.dump());
+  }
+  CHECK(f.sink.Last(2)["code"] == "not_live");
+  CHECK_FALSE(f.sink.closed.count(2));
+}
+
 TEST_CASE("a second connection for a point replaces the first") {
   Fixture f;
   f.Hello(1, f.Token(Role::kPoint, "ha-noi"));
