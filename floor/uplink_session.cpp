@@ -164,7 +164,7 @@ Status UplinkSession::Build(const media::IceConfig& ice, const std::string& name
   if (!rtpbin) return Error{"media_failed", "webrtcbin has no rtpbin"};
   g_signal_connect(rtpbin.get(), "pad-added", G_CALLBACK(&OnRtpBinPadAdded), nullptr);
   g_signal_connect(rtpbin.get(), "new-jitterbuffer", G_CALLBACK(&OnNewJitterBuffer), nullptr);
-  loopback_only_ = media::IsLoopbackOnly(ice);
+  candidates_ = media::CandidateFilter(media::IsLoopbackOnly(ice));
 
   // The audio section sends the mix-minus and receives the speaker's voice.
   GstCapsPtr audio_caps(gst_caps_from_string(kAudioCaps));
@@ -326,13 +326,12 @@ Status UplinkSession::SetRemoteAnswer(std::string_view sdp) {
 
 Status UplinkSession::AddRemoteCandidate(unsigned mline_index, std::string_view candidate) {
   if (mline_index > 1) return Error{"bad_candidate", "sdpMLineIndex must be 0 or 1"};
-  if (candidate.empty()) return Ok{};  // end of candidates
-  auto body = media::CheckCandidate(candidate);
-  if (!body) return body.error();
-  if (!answered_) return Error{"bad_candidate", "candidates are taken after the answer"};
-  if (loopback_only_ && !media::IsLoopback(media::CandidateAddress(*body))) return Ok{};
-  const std::string text(*body);
-  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, text.c_str());
+  if (!candidate.empty() && !answered_) {
+    return Error{"bad_candidate", "candidates are taken after the answer"};
+  }
+  auto admitted = candidates_.Admit(candidate);
+  if (!admitted) return admitted.error();
+  if (*admitted) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, (*admitted)->c_str());
   return Ok{};
 }
 

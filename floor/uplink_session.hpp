@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ingest/source_feed.hpp"
+#include "media/candidate_filter.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/ice_config.hpp"
 #include "media/main_loop.hpp"
@@ -72,7 +73,7 @@ class UplinkSession final : public media::PointSession {
   GstPad* audio_sink_pad_ = nullptr;  // webrtcbin's, owned by it
   gulong gate_probe_ = 0;
   guint bus_watch_ = 0;
-  bool loopback_only_ = false;
+  media::CandidateFilter candidates_{false};  // the speaker's, checked before probing
   bool negotiation_needed_ = false;
   bool offer_requested_ = false;
   bool offer_sent_ = false;

@@ -109,7 +109,7 @@ Status WebRtcPointSession::Build(const IceConfig& ice, const std::string& name) 
   GstElementPtr webrtc = MakeElement("webrtcbin", fmt::format("webrtc-{}", name).c_str());
   if (!webrtc) return Error{"media_failed", "webrtcbin is not available"};
   if (Status configured = ApplyIceConfig(webrtc.get(), ice); !configured) return configured;
-  loopback_only_ = IsLoopbackOnly(ice);
+  candidates_ = CandidateFilter(IsLoopbackOnly(ice));
   webrtc_ = AddToBin(GST_BIN(program_.pipeline()), std::move(webrtc));
   if (!webrtc_) return Error{"media_failed", "a session named " + name + " already exists"};
 
@@ -286,15 +286,12 @@ void WebRtcPointSession::OnRemoteDescriptionFailed(const std::string& why) {
 
 Status WebRtcPointSession::AddRemoteCandidate(unsigned mline_index, std::string_view candidate) {
   if (mline_index > 1) return Error{"bad_candidate", "sdpMLineIndex must be 0 or 1"};
-  if (candidate.empty()) return Ok{};  // end of candidates
-  auto checked = CheckCandidate(candidate);
-  if (!checked) return checked.error();
-  const std::string_view body = *checked;
-  if (!answered_) return Error{"bad_candidate", "candidates are taken after the answer"};
-  // A node bound to loopback cannot reach other addresses: don't probe them.
-  if (loopback_only_ && !IsLoopback(CandidateAddress(body))) return Ok{};
-  const std::string text(body);
-  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, text.c_str());
+  if (!candidate.empty() && !answered_) {
+    return Error{"bad_candidate", "candidates are taken after the answer"};
+  }
+  auto admitted = candidates_.Admit(candidate);
+  if (!admitted) return admitted.error();
+  if (*admitted) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, (*admitted)->c_str());
   return Ok{};
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "media/candidate_filter.hpp"
 #include "media/gst_ptr.hpp"
 #include "media/ice_config.hpp"
 #include "media/main_loop.hpp"
@@ -64,7 +65,7 @@ class WebRtcPointSession final : public PointSession {
   bool offer_requested_ = false;
   bool offer_sent_ = false;
   bool answered_ = false;
-  bool loopback_only_ = false;  // ICE restricted to loopback addresses
+  CandidateFilter candidates_{false};  // the point's, checked before webrtcbin probes them
   LinkState state_ = LinkState::kNew;
   PointStats stats_;
   guint stats_timer_ = 0;
