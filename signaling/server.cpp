@@ -2,6 +2,7 @@
 
 #include <glib-unix.h>
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
@@ -16,6 +17,10 @@
 
 namespace bridgecast::signaling {
 namespace {
+
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305";
 
 constexpr size_t kHttpChunk = 16 * 1024;
 // Status line and every header of one answer.
@@ -162,6 +167,11 @@ Result<std::unique_ptr<Server>> Server::Create(GMainLoop* loop, const ServerConf
   info.port = config.port;
   info.iface = config.address == "0.0.0.0" ? nullptr : config.address.c_str();
   info.protocols = kProtocols;
+  // TLS 1.2 at least, set here rather than left to OpenSSL's security level;
+  // for 1.2 only ECDHE with AEAD (no CBC, no SHA-1 MACs). TLS 1.3's suites
+  // are all AEAD.
+  info.ssl_options_set = SSL_OP_NO_SSLv2 | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
+  info.ssl_cipher_list = kTls12Ciphers;
   info.ssl_cert_filepath = config.tls.certificate_path.c_str();
   info.ssl_private_key_filepath = config.tls.private_key_path.c_str();
   info.retry_and_idle_policy = &kKeepAlive;

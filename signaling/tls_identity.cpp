@@ -72,7 +72,11 @@ Status Generate(const std::string& cert_path, const std::string& key_path) {
   const std::string san =
       "DNS:localhost,IP:127.0.0.1,IP:::1" + std::string(host[0] ? ",DNS:" : "") + host.data();
   if (!AddExtension(cert.get(), NID_subject_alt_name, san.c_str()) ||
-      !AddExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE") ||
+      // A leaf: a site told to trust it trusts this server, not a CA whose
+      // key lies in the state directory.
+      !AddExtension(cert.get(), NID_basic_constraints, "critical,CA:FALSE") ||
+      !AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature") ||
+      !AddExtension(cert.get(), NID_ext_key_usage, "serverAuth") ||
       !X509_sign(cert.get(), key.get(), EVP_sha256())) {
     return Error{"tls_error", "cannot sign the certificate"};
   }
