@@ -251,6 +251,10 @@ void Gateway::OnSocketOversize(ConnectionId id) {
   SendError(id, Error{"message_too_large", "messages are limited to 64 KiB"}, true);
 }
 
+void Gateway::OnSocketBinary(ConnectionId id) {
+  SendError(id, {"binary_frame", "messages are JSON in text frames"}, false);
+}
+
 void Gateway::OnSocketClosed(ConnectionId id) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;

@@ -122,6 +122,7 @@ class Gateway final : public Server::Listener {
   void OnSocketOpen(ConnectionId id) override;
   void OnSocketMessage(ConnectionId id, std::string_view text) override;
   void OnSocketOversize(ConnectionId id) override;
+  void OnSocketBinary(ConnectionId id) override;
   void OnSocketClosed(ConnectionId id) override;
 
  private:

@@ -464,6 +464,14 @@ int Server::OnSocketCallback(lws* wsi, int reason, void* user, void* in, size_t 
       if (it == connections_.end()) return -1;
       Connection& c = it->second;
       if (c.oversize || c.closing) return 0;
+      if (lws_is_first_fragment(wsi)) c.binary = lws_frame_is_binary(wsi);
+      if (c.binary) {
+        if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+          c.binary = false;
+          listener_.OnSocketBinary(session->id);
+        }
+        return 0;
+      }
       c.partial.append(static_cast<const char*>(in), len);
       if (c.partial.size() > config_.max_message_bytes) {
         c.oversize = true;

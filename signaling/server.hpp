@@ -61,6 +61,8 @@ class Server final : public FrameSink {
     virtual void OnSocketMessage(ConnectionId id, std::string_view text) = 0;
     // A frame over max_message_bytes; the connection will close after this.
     virtual void OnSocketOversize(ConnectionId id) = 0;
+    // A whole binary message arrived (its bytes dropped): the protocol is text.
+    virtual void OnSocketBinary(ConnectionId id) = 0;
     virtual void OnSocketClosed(ConnectionId id) = 0;
   };
 
@@ -89,6 +91,7 @@ class Server final : public FrameSink {
     size_t queued_bytes = 0;
     std::string partial;
     bool oversize = false;
+    bool binary = false;  // the message being received is binary
     bool closing = false;
     int close_code = 1000;
     std::string close_reason;

@@ -194,7 +194,10 @@ TEST_CASE("a socket without hello is closed after the hello timeout, one sending
   REQUIRE(chair->Send({true, 1, json{{"type", "hello"}, {"token", IssueToken(node, "chair")}}.dump()}));
   REQUIRE(NextMessage(*chair, std::chrono::seconds(5))["type"] == "welcome");
 
-  for (int i = 0; i < 3; ++i) {
+  // A binary message is refused with its own code (and counts as an error).
+  REQUIRE(noisy->Send({true, 2, std::string("\x00\x01\x02", 3)}));
+  CHECK(NextMessage(*noisy, std::chrono::seconds(5))["code"] == "binary_frame");
+  for (int i = 0; i < 2; ++i) {
     REQUIRE(noisy->Send({true, 1, "{garbage"}));
     CHECK(NextMessage(*noisy, std::chrono::seconds(5))["code"] == "bad_json");
   }

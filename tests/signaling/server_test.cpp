@@ -39,6 +39,7 @@ class RecordingListener final : public Server::Listener {
   void OnSocketOpen(ConnectionId) override {}
   void OnSocketMessage(ConnectionId, std::string_view) override {}
   void OnSocketOversize(ConnectionId) override {}
+  void OnSocketBinary(ConnectionId) override {}
   void OnSocketClosed(ConnectionId) override {}
 };
 
