@@ -435,7 +435,7 @@ void Gateway::SendInitialState(Peer& peer, std::optional<std::uint64_t> last_seq
     if (missed) {
       for (const agenda::Event& event : *missed) {
         if (agenda::IsVisibleTo(event, *peer.actor)) {
-          sink_->Send(peer.id(), server_message::Event(agenda::ToJson(event)));
+          sink_->SendState(peer.id(), server_message::Event(agenda::ToJson(event)));
         }
       }
       return;
@@ -443,9 +443,9 @@ void Gateway::SendInitialState(Peer& peer, std::optional<std::uint64_t> last_seq
     spdlog::warn("resume from seq {} failed, sending a snapshot: {}", *last_seq,
                  missed.error().message);
   }
-  sink_->Send(peer.id(),
-              server_message::Snapshot(head, agenda::Snapshot(conference_state(), *peer.actor,
-                                                              wall_clock_.Now())));
+  sink_->SendState(peer.id(),
+                   server_message::Snapshot(head, agenda::Snapshot(conference_state(), *peer.actor,
+                                                                   wall_clock_.Now())));
 }
 
 void Gateway::OnCommand(Peer& peer, const CommandMessage& message) {

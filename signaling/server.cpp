@@ -196,19 +196,23 @@ Server::~Server() {
   if (context_) lws_context_destroy(context_);
 }
 
-void Server::Send(ConnectionId id, std::string text) {
+void Server::Send(ConnectionId id, std::string text) { Queue(id, std::move(text), true); }
+
+void Server::SendState(ConnectionId id, std::string text) { Queue(id, std::move(text), false); }
+
+void Server::Queue(ConnectionId id, std::string text, bool counted) {
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.closing) return;
   Connection& c = it->second;
-  if (c.queued_bytes + text.size() > config_.max_queued_bytes) {
+  if (counted && c.queued_bytes + text.size() > config_.max_queued_bytes) {
     spdlog::warn("signaling: connection {} is not reading; dropping it", id);
     c.outgoing.clear();
     c.queued_bytes = 0;
     Close(id, 1008, "too much unread data");
     return;
   }
-  c.queued_bytes += text.size();
-  c.outgoing.push_back(std::move(text));
+  if (counted) c.queued_bytes += text.size();
+  c.outgoing.push_back({std::move(text), counted});
   lws_callback_on_writable(c.wsi);
 }
 
@@ -229,12 +233,12 @@ int Server::WriteNextFrame(Connection& c) {
                      c.close_reason.size());
     return -1;
   }
-  std::string& text = c.outgoing.front();
+  const std::string& text = c.outgoing.front().text;
   std::vector<unsigned char> frame(LWS_PRE + text.size());
   std::memcpy(frame.data() + LWS_PRE, text.data(), text.size());
   const int written = lws_write(c.wsi, frame.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT);
   if (written < static_cast<int>(text.size())) return -1;
-  c.queued_bytes -= text.size();
+  if (c.outgoing.front().counted) c.queued_bytes -= text.size();
   c.outgoing.pop_front();
   if (!c.outgoing.empty() || c.closing) lws_callback_on_writable(c.wsi);
   return 0;

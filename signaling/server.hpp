@@ -27,6 +27,10 @@ class FrameSink {
  public:
   virtual ~FrameSink() = default;
   virtual void Send(ConnectionId id, std::string text) = 0;
+  // The conference state a client joins with (a snapshot, resumed events):
+  // not counted against the queue's cap, as its size is bounded by the
+  // domain's limits, not by how fast the client reads.
+  virtual void SendState(ConnectionId id, std::string text) { Send(id, std::move(text)); }
   // Closes after the frames already queued are written.
   virtual void Close(ConnectionId id, int code, std::string reason) = 0;
 };
@@ -36,7 +40,8 @@ struct ServerConfig {
   int port = 8443;                     // 0 picks a free port
   TlsIdentity tls;
   size_t max_message_bytes = 64 * 1024;
-  // A client that stops reading is dropped rather than buffered forever.
+  // A client that stops reading is dropped rather than buffered forever
+  // (the conference state it joins with, SendState, is not counted).
   size_t max_queued_bytes = 4 * 1024 * 1024;
   // A larger request body gets 413 body_too_large and the connection closes.
   size_t max_http_body_bytes = 64 * 1024;
@@ -75,6 +80,7 @@ class Server final : public FrameSink {
   int port() const { return port_; }
   // Queues a text frame; written when the socket is writable.
   void Send(ConnectionId id, std::string text) override;
+  void SendState(ConnectionId id, std::string text) override;
   void Close(ConnectionId id, int code, std::string reason) override;
   // Answers a deferred exchange; false (nothing written) if it is no longer
   // waiting: answered, aborted or timed out.
@@ -87,7 +93,11 @@ class Server final : public FrameSink {
  private:
   struct Connection {
     lws* wsi = nullptr;
-    std::deque<std::string> outgoing;
+    struct Frame {
+      std::string text;
+      bool counted = true;  // against max_queued_bytes
+    };
+    std::deque<Frame> outgoing;
     size_t queued_bytes = 0;
     std::string partial;
     bool oversize = false;
@@ -131,6 +141,7 @@ class Server final : public FrameSink {
 
   Server(const ServerConfig& config, Listener& listener);
   int WriteNextFrame(Connection& c);
+  void Queue(ConnectionId id, std::string text, bool counted);
   // Hands the complete request to the listener.
   void Dispatch(HttpExchange& x);
   void Answer(HttpExchange& x, HttpResponse response);
