@@ -33,8 +33,12 @@ bool CandidateFilter::Probeable(std::string_view address, bool loopback_only) {
   return !loopback_only;
 }
 
-Result<std::optional<std::string>> CandidateFilter::Admit(std::string_view candidate) {
+Result<std::optional<std::string>> CandidateFilter::Admit(unsigned mline_index,
+                                                          std::string_view candidate,
+                                                          bool answered) {
+  if (mline_index > 1) return Error{"bad_candidate", "sdpMLineIndex must be 0 or 1"};
   if (candidate.empty()) return std::optional<std::string>{};  // end of candidates
+  if (!answered) return Error{"bad_candidate", "candidates are taken after the answer"};
   auto body = CheckCandidate(candidate);
   if (!body) return body.error();
   if (!Probeable(CandidateAddress(*body), loopback_only_)) return std::optional<std::string>{};

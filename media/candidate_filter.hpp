@@ -21,8 +21,11 @@ class CandidateFilter {
   explicit CandidateFilter(bool loopback_only) : loopback_only_(loopback_only) {}
 
   // The candidate line to hand to webrtcbin (without "a="), none when it is
-  // to be ignored, or an error: bad_candidate, too_many_candidates.
-  Result<std::optional<std::string>> Admit(std::string_view candidate);
+  // to be ignored, or an error: bad_candidate (also for an m-line other than
+  // the session's two, or a candidate before the peer's answer),
+  // too_many_candidates.
+  Result<std::optional<std::string>> Admit(unsigned mline_index, std::string_view candidate,
+                                           bool answered);
 
   // Whether the node may send to `address` (an IP literal or an mDNS name).
   static bool Probeable(std::string_view address, bool loopback_only);

@@ -285,11 +285,7 @@ void WebRtcPointSession::OnRemoteDescriptionFailed(const std::string& why) {
 }
 
 Status WebRtcPointSession::AddRemoteCandidate(unsigned mline_index, std::string_view candidate) {
-  if (mline_index > 1) return Error{"bad_candidate", "sdpMLineIndex must be 0 or 1"};
-  if (!candidate.empty() && !answered_) {
-    return Error{"bad_candidate", "candidates are taken after the answer"};
-  }
-  auto admitted = candidates_.Admit(candidate);
+  auto admitted = candidates_.Admit(mline_index, candidate, answered_);
   if (!admitted) return admitted.error();
   if (*admitted) g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline_index, (*admitted)->c_str());
   return Ok{};
